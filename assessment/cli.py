@@ -1,0 +1,274 @@
+"""The `assessment` command: a thin layer over the package for HR, analysts and CI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .exceptions import AssessmentError
+
+
+def _workspace(path):
+    from .workspace import Workspace
+    return Workspace(path)
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_init(args):
+    from .importing import import_teams
+    from .workspace import Workspace
+    ws = Workspace.create(args.path, template=args.template, language=args.language, wave=args.wave,
+                          database=args.database, min_group=args.min_group)
+    wave = ws.wave()
+    if args.teams:
+        n = import_teams(ws.store, args.teams, wave=wave)
+        print(f"added {n} team(s) from {args.teams}")
+    template = ws.template()
+    print(f"created workspace {ws.path} for template {template.id} (extends {args.template}), "
+          f"language {template.language}, anonymity threshold {template.min_group}; wave {wave} is open")
+    print(f"next: add teams (assessment teams {args.path} --file teams.csv) and import answers "
+          f"(assessment import {args.path} answers.csv)")
+
+
+def cmd_validate(args):
+    from .templates import load_template
+    failed = 0
+    for name in args.templates:
+        try:
+            template = load_template(name)
+        except AssessmentError as exc:
+            failed += 1
+            print(exc, file=sys.stderr)
+            continue
+        print(f"{name}: valid — {template.id}: {len(template.scales)} scales, {len(template.items)} items, "
+              f"{len(template.comments)} open questions, languages {', '.join(template.languages)}, "
+              f"anonymity threshold {template.min_group}")
+    return 1 if failed else 0
+
+
+def cmd_teams(args):
+    from .importing import import_teams
+    ws = _workspace(args.workspace)
+    if args.file:
+        n = import_teams(ws.store, args.file, wave=args.wave or (ws.wave() if _has_headcount(args.file) else None))
+        print(f"added or updated {n} team(s) from {args.file}")
+    if args.add:
+        ws.store.add_team(args.add, args.parent)
+        print(f"team {args.add}" + (f" in {args.parent}" if args.parent else "") + " is in the workspace")
+        if args.headcount is not None:
+            ws.store.set_headcount(ws.wave(args.wave), args.add, args.headcount)
+    elif args.headcount is not None:
+        raise AssessmentError("--headcount goes with --add TEAM")
+    if not args.file and not args.add:
+        teams = ws.store.teams()
+        if teams.empty:
+            print("no teams yet; add them with --add NAME or --file teams.csv")
+        else:
+            print(teams.fillna("").to_string(index=False))
+
+
+def _has_headcount(path) -> bool:
+    try:
+        first = Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()[0].lower()
+    except (OSError, IndexError):
+        return False
+    return "headcount" in first
+
+
+def cmd_wave(args):
+    ws = _workspace(args.workspace)
+    if args.action == "list":
+        print(ws.store.waves().fillna("").to_string(index=False))
+        return
+    if not args.name:
+        raise AssessmentError(f"`wave {args.action}` needs the wave's name")
+    if args.action == "open":
+        name = ws.open_wave(args.name, opens=args.opens, closes=args.closes)
+        print(f"wave {name} is open, with the workspace's current template")
+    elif args.action == "close":
+        ws.store.set_wave_status(args.name, "closed")
+        print(f"wave {args.name} is closed; it takes no more answers")
+    elif args.action == "reopen":
+        ws.store.set_wave_status(args.name, "open")
+        print(f"wave {args.name} is open again")
+
+
+def cmd_import(args):
+    from .importing import Mapping, import_answers
+    ws = _workspace(args.workspace)
+    mapping = Mapping.load(args.mapping) if args.mapping else None
+    result = import_answers(ws.store, ws.wave(args.wave), args.file, mapping=mapping, add_teams=args.add_teams,
+                            encoding=args.encoding)
+    for warning in result.warnings:
+        print(f"note: {warning}")
+    print(result.summary())
+
+
+def cmd_export(args):
+    from .exporting import export_all
+    ws = _workspace(args.workspace)
+    for path in export_all(ws, waves=[ws.wave(args.wave)] if args.wave else None, out=args.out):
+        print(f"wrote {path}")
+
+
+def cmd_score(args):
+    from .analysis import score_table
+    ws = _workspace(args.workspace)
+    table = score_table(ws, wave=args.wave, by=args.by, language=args.language)
+    print(table.to_string(index=False))
+
+
+def cmd_reliability(args):
+    from .analysis import reliability_table
+    ws = _workspace(args.workspace)
+    scales, items = reliability_table(ws, wave=args.wave)
+    print(scales.to_string(index=False))
+    print()
+    print(items.to_string(index=False))
+
+
+def cmd_demo(args):
+    from .demo import run_demo
+    run_demo(args.path, seed=args.seed, respondents=args.respondents)
+
+
+def cmd_serve(args):
+    from .serve import serve
+    serve(args.workspace, wave=args.wave, port=args.port, open_browser=False)
+
+
+def cmd_report(args):
+    from .reports import write_reports
+    for path in write_reports(args.workspace, wave=args.wave, groups=args.group, by=args.by,
+                              language=args.language, out=args.out):
+        print(f"wrote {path}")
+
+
+# ---------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assessment",
+        description="Measure and improve the organisational and social work environment: templates, "
+                    "answers, scores, charts and reports in a workspace folder.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="build a synthetic organisation, score it and draw its charts",
+                       description="Build a realistic synthetic organisation in a new workspace (four waves, a dozen "
+                                   "teams), score it, and write a summary table and charts into its output folder.")
+    p.add_argument("path", nargs="?", default="demo-workspace", help="folder for the demo workspace (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
+    p.add_argument("--respondents", type=int, default=None, help="respondents per wave (default: about 300)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("init", help="create a workspace for a client from a template",
+                       description="Create a workspace folder: a client template extending TEMPLATE, a response store, "
+                                   "and a first open wave.")
+    p.add_argument("path", help="the new workspace folder (e.g. the client's name)")
+    p.add_argument("--template", default="osa-core", help="shipped template name or path to a .yaml (default: %(default)s)")
+    p.add_argument("--language", help="default language of the survey, e.g. sv")
+    p.add_argument("--wave", help="name of the first wave (default: this year and month, e.g. 2026-11)")
+    p.add_argument("--teams", help="CSV/XLSX with columns team, parent, headcount")
+    p.add_argument("--min-group", type=int, help="anonymity threshold (default: the template's, usually 5)")
+    p.add_argument("--database", help="database URL (default: sqlite:///assessment.db in the workspace)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("validate", help="check survey templates", description="Check templates; print every problem "
+                       "with the file, the field and what to do.")
+    p.add_argument("templates", nargs="+", metavar="TEMPLATE", help="template names or paths")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("teams", help="list or add teams, departments and headcounts",
+                       description="Without options, list the teams. With --file, add teams from a CSV/XLSX "
+                                   "(columns team, parent, headcount); with --add, one team.")
+    p.add_argument("workspace")
+    p.add_argument("--file", help="CSV/XLSX with columns team, parent and optionally headcount")
+    p.add_argument("--add", metavar="TEAM", help="add one team")
+    p.add_argument("--parent", help="its department (created if new)")
+    p.add_argument("--headcount", type=int, help="people in the team this wave (with --add)")
+    p.add_argument("--wave", help="wave the headcounts are for (default: the latest)")
+    p.set_defaults(func=cmd_teams)
+
+    p = sub.add_parser("wave", help="list, open, close or reopen survey waves",
+                       description="A wave stores the template as it was when opened, so answers keep their meaning.")
+    p.add_argument("workspace")
+    p.add_argument("action", choices=["list", "open", "close", "reopen"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--opens", help="date it opens, YYYY-MM-DD (default: today)")
+    p.add_argument("--closes", help="date it closes, YYYY-MM-DD")
+    p.set_defaults(func=cmd_wave)
+
+    p = sub.add_parser("import", help="import answers from a CSV/XLSX exported by another form tool",
+                       description="Columns are matched to items by id or by the exact question text in any of the "
+                                   "template's languages; use a YAML mapping file for anything else. A file with any "
+                                   "problem is rejected whole, with every problem listed by row and column.")
+    p.add_argument("workspace")
+    p.add_argument("file", help="CSV (any of , ; tab separators) or .xlsx")
+    p.add_argument("--wave", help="wave to import into (default: the latest)")
+    p.add_argument("--mapping", help="YAML mapping file: team, respondent, columns, ignore, values, teams")
+    p.add_argument("--add-teams", action="store_true", help="create teams the store does not know yet")
+    p.add_argument("--encoding", help="text encoding of a CSV (default: UTF-8)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export answers, scale scores and group scores to CSV",
+                       description="Write answers (pseudonymous), respondent-level scale scores and group aggregates "
+                                   "as CSV files. Groups under the anonymity threshold are merged or suppressed.")
+    p.add_argument("workspace")
+    p.add_argument("--wave", help="one wave (default: all)")
+    p.add_argument("--out", help="folder for the files (default: the workspace's output/export)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("score", help="print scores per group and scale",
+                       description="Print the group × scale table for a wave; groups under the anonymity threshold "
+                                   "show as suppressed.")
+    p.add_argument("workspace")
+    p.add_argument("--wave", help="wave (default: the latest)")
+    p.add_argument("--by", choices=["team", "department", "organisation"], default="team")
+    p.add_argument("--language", help="language of the scale titles")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("reliability", help="print Cronbach's alpha and item-rest correlations per scale")
+    p.add_argument("workspace")
+    p.add_argument("--wave", help="wave (default: the latest)")
+    p.set_defaults(func=cmd_reliability)
+
+    p = sub.add_parser("serve", help="serve the survey form with Voilà and print the address to share")
+    p.add_argument("workspace")
+    p.add_argument("--wave", help="wave to collect answers for (default: the latest)")
+    p.add_argument("--port", type=int, default=8866)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("report", help="write a self-contained HTML report per team or department")
+    p.add_argument("workspace")
+    p.add_argument("--wave", help="wave (default: the latest)")
+    p.add_argument("--group", action="append", help="team or department (repeat; default: every group shown)")
+    p.add_argument("--by", choices=["team", "department", "organisation"], default="team")
+    p.add_argument("--language", help="language of the report (default: the template's)")
+    p.add_argument("--out", help="folder for the reports (default: the workspace's output/reports)")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        code = args.func(args)
+    except AssessmentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

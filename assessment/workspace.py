@@ -1,0 +1,147 @@
+"""A workspace: one folder per client or organisation, holding its template, store and outputs.
+
+    acme/
+      workspace.yaml   name, database URL
+      template.yaml    the client's template (usually a few lines that extend a shipped one)
+      assessment.db    the SQLite response store (owner-only permissions)
+      output/          charts, exports and reports
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+import yaml
+
+from .exceptions import WorkspaceError
+from .store import Store, sqlite_url
+from .templates import Template, find_template, load_template, template_from_data, resolve_file
+
+CONFIG = "workspace.yaml"
+TEMPLATE = "template.yaml"
+DATABASE = "assessment.db"
+
+
+def default_wave_name(today: _dt.date | None = None) -> str:
+    today = today or _dt.date.today()
+    return f"{today:%Y-%m}"
+
+
+class Workspace:
+    """A client's folder. Open with `Workspace(path)`; create with `Workspace.create(...)`."""
+
+    def __init__(self, path: os.PathLike):
+        self.path = Path(path)
+        config_file = self.path / CONFIG
+        if not config_file.exists():
+            raise WorkspaceError(f"{self.path}: not a workspace (no {CONFIG}); create one with "
+                                 f"`assessment init {self.path} --template osa-core`")
+        try:
+            self.config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise WorkspaceError(f"{config_file}: not valid YAML ({exc}); fix or recreate it") from None
+        self._store = None
+
+    @classmethod
+    def create(cls, path: os.PathLike, template: str = "osa-core", language: str | None = None,
+               wave: str | None = None, database: str | None = None, min_group: int | None = None,
+               opens=None) -> "Workspace":
+        """Make a workspace folder with a client template extending `template`, and open its first wave."""
+        path = Path(path)
+        if (path / CONFIG).exists():
+            raise WorkspaceError(f"{path}: a workspace already exists here; choose another folder or use it as it is")
+        source = find_template(template)   # fail before creating anything
+        path.mkdir(parents=True, exist_ok=True)
+        client = {"id": _client_id(path.name), "extends": _reference(template, source, path)}
+        if language:
+            client["language"] = language
+        if min_group:
+            client["anonymity"] = {"min_group": int(min_group)}
+        try:
+            (path / TEMPLATE).write_text(
+                "# This client's survey template. It extends a shipped template; change wording, add or drop\n"
+                "# items and scales, or set the language and anonymity threshold here (see surveys/README.md).\n"
+                + yaml.safe_dump(client, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            resolved = load_template(path / TEMPLATE)
+        except Exception:
+            (path / TEMPLATE).unlink(missing_ok=True)
+            raise
+        config = {"name": path.name, "created": _dt.date.today().isoformat(),
+                  "database": database or f"sqlite:///{DATABASE}"}
+        (path / CONFIG).write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        (path / "output").mkdir(exist_ok=True)
+        workspace = cls(path)
+        workspace.store.open_wave(wave or default_wave_name(), resolved, opens=opens or _dt.date.today())
+        return workspace
+
+    @property
+    def name(self) -> str:
+        return self.config.get("name", self.path.name)
+
+    @property
+    def database_url(self) -> str:
+        url = self.config.get("database") or f"sqlite:///{DATABASE}"
+        if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_absolute():
+            url = sqlite_url(self.path / url[len("sqlite:///"):])
+        return url
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.database_url, create=self.database_url.startswith("sqlite:"))
+        return self._store
+
+    def close(self):
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def output(self) -> Path:
+        out = self.path / "output"
+        out.mkdir(exist_ok=True)
+        return out
+
+    def template(self) -> Template:
+        """The workspace's current template (what the next wave will store)."""
+        return load_template(self.path / TEMPLATE)
+
+    def open_wave(self, name: str | None = None, opens=None, closes=None) -> str:
+        name = name or default_wave_name()
+        self.store.open_wave(name, self.template(), opens=opens or _dt.date.today(), closes=closes)
+        return name
+
+    def wave(self, name: str | None = None) -> str:
+        """The named wave (checked), or the latest one."""
+        if name is None:
+            return self.store.latest_wave()
+        self.store.wave_id(name)
+        return name
+
+
+def _client_id(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name).strip("-_") or "client"
+    return cleaned if cleaned[0].isalpha() else f"client-{cleaned}"
+
+
+def _reference(template: str, source: Path, workspace: Path) -> str:
+    """How the client template names its parent: a shipped name stays a name, a file becomes a relative path."""
+    text = str(template)
+    if not (text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text):
+        return text
+    return os.path.relpath(source, workspace.resolve())
+
+
+def open_workspace(path: os.PathLike) -> Workspace:
+    return Workspace(path)
+
+
+__all__ = ["Workspace", "open_workspace", "default_wave_name", "resolve_file", "template_from_data"]

@@ -1,0 +1,83 @@
+"""The command line: subcommands, help, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from assessment.cli import build_parser, main
+from assessment.workspace import Workspace
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "assessment", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_every_subcommand_has_help():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    assert {"init", "validate", "import", "export", "score", "reliability", "demo"} <= set(commands)
+    for name in commands:
+        with pytest.raises(SystemExit) as exc:
+            main([name, "--help"])
+        assert exc.value.code == 0
+
+
+def test_init_then_import_a_hand_made_csv_stores_exactly_its_answers(tmp_path):
+    sv_text = "Min roll och mitt ansvar är tydliga för mig."
+    (tmp_path / "teams.csv").write_text("team,parent,headcount\nKundtjänst,Service,12\nIT,,6\n", encoding="utf-8")
+    (tmp_path / "svar.csv").write_text(
+        f"team;{sv_text};goal_smart;enps_recommend;comment_keep\n"
+        "Kundtjänst;Instämmer helt;4;9;Bra stämning\n"
+        "Kundtjänst;2;;10;\n"
+        "IT;3;1;0;\n", encoding="utf-8")
+    done = run("init", "acme", "--template", "osa-core", "--language", "sv", "--teams", "teams.csv", "--wave", "2026-hösten",
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = run("import", "acme", "svar.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "stored 3 response(s) with 8 answer(s) and 1 comment(s)" in done.stdout
+    ws = Workspace(tmp_path / "acme")
+    answers = ws.store.answers("2026-hösten")
+    got = sorted(zip(answers["team"], answers["item"], answers["value"]))
+    assert got == sorted([("Kundtjänst", "exp_role", 5), ("Kundtjänst", "goal_smart", 4), ("Kundtjänst", "enps_recommend", 9),
+                          ("Kundtjänst", "exp_role", 2), ("Kundtjänst", "enps_recommend", 10),
+                          ("IT", "exp_role", 3), ("IT", "goal_smart", 1), ("IT", "enps_recommend", 0)])
+    assert ws.store.comments()["text"].tolist() == ["Bra stämning"]
+    assert ws.store.wave_template("2026-hösten").language == "sv"
+
+
+def test_validate_reports_a_broken_template_in_one_line_per_problem_and_exits_non_zero(tmp_path):
+    (tmp_path / "broken.yaml").write_text("id: broken\nextends: osa-core\nindices:\n  - id: x\n    title: {en: X, sv: X}\n"
+                                          "    from: [nope]\n")
+    done = run("validate", tmp_path / "broken.yaml")
+    assert done.returncode == 1
+    assert "indices[1].from[0]: unknown scale 'nope'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_validate_accepts_the_shipped_templates():
+    done = run("validate", "osa-core", "service-culture")
+    assert done.returncode == 0 and done.stdout.count("valid") == 2
+
+
+def test_user_mistake_gives_one_line_error_and_exit_code_2(tmp_path):
+    done = run("import", tmp_path / "nowhere", "x.csv")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_teams_and_wave_commands(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
+    assert main(["teams", str(tmp_path / "ws"), "--add", "Data", "--parent", "Product", "--headcount", "9"]) == 0
+    assert main(["wave", str(tmp_path / "ws"), "close", "w1"]) == 0
+    assert main(["wave", str(tmp_path / "ws"), "open", "w2"]) == 0
+    capsys.readouterr()
+    assert main(["wave", str(tmp_path / "ws"), "list"]) == 0
+    out = capsys.readouterr().out
+    assert "w1" in out and "closed" in out and "w2" in out
+    assert Workspace(tmp_path / "ws").store.headcounts("w1")["headcount"].tolist() == [9]

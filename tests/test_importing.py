@@ -1,0 +1,146 @@
+"""Importing answers from other form tools: mapping, row-by-row errors, all or nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assessment.exceptions import ImportRejected
+from assessment.importing import Mapping, import_answers, import_teams
+
+
+def stored(ws):
+    answers = ws.store.answers("w1")
+    return sorted(zip(answers["team"], answers["item"], answers["value"]))
+
+
+def test_csv_with_item_ids_is_stored_exactly(workspace, write):
+    path = write("a.csv", """
+        team,exp_role,goal_smart,comment_keep
+        Platform,4,5,Good colleagues
+        Data,2,,
+    """)
+    result = import_answers(workspace.store, "w1", path)
+    assert result.stored == 2 and result.answers == 3 and result.comments == 1
+    assert stored(workspace) == [("Data", "exp_role", 2), ("Platform", "exp_role", 4), ("Platform", "goal_smart", 5)]
+
+
+def test_columns_match_question_text_in_any_language_and_labels_are_read(workspace, write):
+    t = workspace.template()
+    sv_text = t.item("exp_role").text["sv"]
+    en_text = t.item("goal_smart").text["en"]
+    path = write("b.csv", f"""
+        team;{sv_text};{en_text}
+        Platform;Instämmer helt;Disagree
+    """)
+    import_answers(workspace.store, "w1", path)
+    assert stored(workspace) == [("Platform", "exp_role", 5), ("Platform", "goal_smart", 2)]
+
+
+def test_mapping_file_maps_columns_team_ignore_and_values(workspace, write):
+    mapping = write("map.yaml", """
+        team: Avdelning
+        respondent: Svars-ID
+        columns: {Q1: exp_role, Fritext: comment_improve}
+        ignore: [Tidstämpel]
+        values: {Sju: 5}
+        teams: {Plattform: Platform}
+    """)
+    path = write("c.csv", """
+        Tidstämpel,Svars-ID,Avdelning,Q1,Fritext
+        2026-11-01,r1,Plattform,Sju,Mer fika
+    """)
+    import_answers(workspace.store, "w1", path, mapping=Mapping.load(mapping))
+    assert stored(workspace) == [("Platform", "exp_role", 5)]
+    assert workspace.store.comments("w1")["text"].tolist() == ["Mer fika"]
+
+
+def test_xlsx_is_imported(workspace, tmp_path):
+    path = tmp_path / "d.xlsx"
+    pd.DataFrame({"team": ["Data", "Data"], "exp_role": [1, 5]}).to_excel(path, index=False)
+    import_answers(workspace.store, "w1", path)
+    assert stored(workspace) == [("Data", "exp_role", 1), ("Data", "exp_role", 5)]
+
+
+def test_problems_are_reported_row_by_row_and_nothing_is_stored(workspace, write):
+    path = write("bad.csv", """
+        team,respondent,exp_role,goal_smart
+        Platform,r1,4,5
+        Nowhere,r2,3,3
+        Data,r3,7,2
+        Data,r1,3,3
+    """)
+    with pytest.raises(ImportRejected) as exc:
+        import_answers(workspace.store, "w1", path)
+    message = str(exc.value)
+    assert "bad.csv: rejected, nothing was stored" in message
+    assert "row 3, column 'team': unknown team 'Nowhere'" in message
+    assert "row 4, column 'exp_role': '7' is not an answer on the 1-5 scale" in message
+    assert "row 5, column 'respondent': respondent 'r1' also answered in row 2" in message
+    assert stored(workspace) == []
+
+
+def test_unmapped_columns_are_reported_with_the_fix(workspace, write):
+    path = write("e.csv", "team,exp_role,Favourite colour\nData,3,blue\n")
+    with pytest.raises(ImportRejected, match="'Favourite colour' match no item: map each to an item id"):
+        import_answers(workspace.store, "w1", path)
+
+
+def test_missing_team_column_is_reported(workspace, write):
+    path = write("f.csv", "exp_role\n3\n")
+    with pytest.raises(ImportRejected, match="no team column"):
+        import_answers(workspace.store, "w1", path)
+
+
+def test_importing_the_same_file_twice_does_not_duplicate_answers(workspace, write):
+    path = write("g.csv", "team,exp_role\nData,3\nData,3\nPlatform,4\n")
+    import_answers(workspace.store, "w1", path)
+    again = import_answers(workspace.store, "w1", path)
+    assert again.already_imported
+    assert len(workspace.store.answers("w1")) == 3
+
+
+def test_a_later_export_with_more_rows_adds_only_the_new_rows(workspace, write):
+    import_answers(workspace.store, "w1", write("h1.csv", "team,exp_role\nData,3\nData,3\n"))
+    result = import_answers(workspace.store, "w1", write("h2.csv", "team,exp_role\nData,3\nData,3\nData,5\n"))
+    assert (result.stored, result.skipped) == (1, 2)
+    assert sorted(workspace.store.answers("w1")["value"]) == [3, 3, 5]
+
+
+def test_unknown_teams_can_be_added_on_import(workspace, write):
+    result = import_answers(workspace.store, "w1", write("i.csv", "team,exp_role\nLegal,3\n"), add_teams=True)
+    assert result.new_teams == ["Legal"] and "Legal" in workspace.store.team_names()
+
+
+def test_rejected_import_adds_no_new_team(workspace, write):
+    with pytest.raises(ImportRejected):
+        import_answers(workspace.store, "w1", write("j.csv", "team,exp_role\nLegal,3\nLegal,9\n"), add_teams=True)
+    assert "Legal" not in workspace.store.team_names()
+
+
+def test_file_that_is_not_utf8_gets_an_encoding_hint(workspace, tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_bytes("team,exp_role\nFörsäljning,3\n".encode("cp1252"))
+    with pytest.raises(ImportRejected, match="cp1252"):
+        import_answers(workspace.store, "w1", path)
+
+
+def test_named_encoding_is_used(workspace, tmp_path):
+    workspace.store.add_team("Försäljning")
+    path = tmp_path / "l.csv"
+    path.write_bytes("team,exp_role\nFörsäljning,3\n".encode("cp1252"))
+    import_answers(workspace.store, "w1", path, encoding="cp1252")
+    assert stored(workspace) == [("Försäljning", "exp_role", 3)]
+
+
+def test_empty_file_is_rejected(workspace, write):
+    with pytest.raises(ImportRejected, match="empty"):
+        import_answers(workspace.store, "w1", write("m.csv", ""))
+
+
+def test_teams_file_adds_teams_parents_and_headcounts(workspace, write):
+    path = write("teams.csv", "team,parent,headcount\nLegal,Operations,4\nFinance,Operations,11\n")
+    assert import_teams(workspace.store, path, wave="w1") == 2
+    teams = workspace.store.teams().set_index("team")["parent"]
+    assert teams["Legal"] == "Operations"
+    assert workspace.store.headcounts("w1").set_index("team")["headcount"].to_dict() == {"Legal": 4, "Finance": 11}
