@@ -429,6 +429,7 @@ class Store:
         wave_id = self.wave_id(wave)
         template = self.wave_template(wave)
         items = [c for c in matrix.columns if c != "team"]
+        matrix = matrix[matrix[items].notna().any(axis=1)]  # a row with no answer is no response
         problems = []
         for item_id in items:
             try:
@@ -448,6 +449,8 @@ class Store:
             raise ResponseRejected(problems)
         day = submitted_on or _dt.date.today().isoformat()
         with self.transaction():
+            if self._dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already keeps other writers out
+                self._exec("LOCK TABLE respondents IN EXCLUSIVE MODE")
             first = (self._one("SELECT MAX(respondent_id) FROM respondents") or 0) + 1
             ids = list(range(first, first + len(matrix)))
             self._many("INSERT INTO respondents (respondent_id, wave_id, team_id, respondent_key, source, submitted_on) "
@@ -459,6 +462,8 @@ class Store:
             self._many("INSERT INTO answers (respondent_id, item, value) VALUES (?, ?, ?)",
                        zip((ids[r] for r in rows.tolist()), (items[c] for c in cols.tolist()),
                            values[rows, cols].astype(int).tolist()))
+            if self._dialect.name == "postgresql":  # explicit ids do not move the identity sequence on
+                self._exec("SELECT setval(pg_get_serial_sequence('respondents', 'respondent_id'), ?)", (ids[-1],))
             if comments is not None and len(comments):
                 self._many("INSERT INTO comments (wave_id, team_id, question, text) VALUES (?, ?, ?, ?)",
                            [(wave_id, team_ids[t], q, x) for t, q, x in

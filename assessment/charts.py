@@ -1,0 +1,304 @@
+"""Charts for leaders and reports: one public function per chart, tidy data in, a Figure out.
+
+Every function takes the tables that `statistics`/`analysis` return, where a group under the
+anonymity threshold is already a row marked `suppressed` with no numbers. The charts never draw
+such a group as a value: they leave a gap and say which groups are hidden and why.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+if matplotlib.get_backend().lower() not in ("module://matplotlib_inline.backend_inline", "nbagg", "widget", "ipympl"):
+    matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+PALETTE = "colorblind"
+SUPPRESSED_COLOUR = "#d9d9d9"
+# diverging agreement colours that read in print and for colour-blind readers (ColorBrewer RdBu)
+AGREEMENT_COLOURS = ["#b2182b", "#ef8a62", "#e0e0e0", "#67a9cf", "#2166ac"]
+SKIPPED_COLOUR = "#9e9e9e"
+
+_TEXT = {
+    "en": {"score": "Score (0–100)", "wave": "Wave", "suppressed": "Not shown (fewer than {n} respondents)",
+           "suppressed_short": "hidden", "change": "Change since {a} (points)", "significant": "significant change",
+           "drivers": "Correlation with {o}", "enps": "eNPS (−100…100)", "share": "Share of answers (%)",
+           "skipped": "Skipped", "no_data": "No group has enough respondents to show"},
+    "sv": {"score": "Poäng (0–100)", "wave": "Mätning", "suppressed": "Visas inte (färre än {n} svarande)",
+           "suppressed_short": "dold", "change": "Förändring sedan {a} (poäng)", "significant": "signifikant förändring",
+           "drivers": "Samband med {o}", "enps": "eNPS (−100…100)", "share": "Andel svar (%)",
+           "skipped": "Hoppade över", "no_data": "Ingen grupp har tillräckligt många svarande för att visas"},
+}
+
+
+def _t(language: str | None, key: str, **kw) -> str:
+    return _TEXT.get(language or "en", _TEXT["en"])[key].format(**kw)
+
+
+def _visible(table: pd.DataFrame) -> pd.DataFrame:
+    return table[~table["suppressed"].astype(bool)]
+
+
+def _hidden_note(table: pd.DataFrame, language, min_group: int | None) -> str | None:
+    hidden = sorted(set(table.loc[table["suppressed"].astype(bool), "group"]) - set(_visible(table)["group"]))
+    if not hidden:
+        return None
+    label = _t(language, "suppressed", n=min_group) if min_group else _t(language, "suppressed_short")
+    return f"{label}: {', '.join(map(str, hidden))}"
+
+
+def _titles(table: pd.DataFrame, column: str = "scale") -> dict:
+    if "title" in table.columns:
+        return dict(zip(table[column], table["title"]))
+    return {}
+
+
+def _wave_order(table: pd.DataFrame) -> list:
+    waves = table["wave"]
+    if isinstance(waves.dtype, pd.CategoricalDtype):
+        return [w for w in waves.cat.categories if w in set(waves)]
+    return list(dict.fromkeys(waves))
+
+
+def _empty(ax, language):
+    ax.text(0.5, 0.5, _t(language, "no_data"), ha="center", va="center", transform=ax.transAxes, color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, language=None,
+          min_group: int | None = None) -> plt.Figure:
+    """Scores over waves, one line per group with its 95% confidence band, one panel per scale."""
+    data = table[table["scale"].isin(scales)]
+    if groups is not None:
+        data = data[data["group"].isin(groups)]
+    waves = _wave_order(table)
+    titles = _titles(table)
+    fig, axes = plt.subplots(1, len(scales), figsize=(6.2 * len(scales), 4.4), sharey=True, squeeze=False)
+    visible = _visible(data)
+    group_order = list(dict.fromkeys(visible["group"]))
+    colours = dict(zip(group_order, sns.color_palette(PALETTE, max(len(group_order), 1))))
+    for ax, scale in zip(axes[0], scales):
+        part = visible[visible["scale"] == scale]
+        if part.empty:
+            _empty(ax, language)
+        for group, rows in part.groupby("group", sort=False):
+            rows = rows.set_index("wave").reindex(waves)
+            x = np.arange(len(waves))
+            ax.plot(x, rows["mean"], marker="o", color=colours[group], label=group)
+            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colours[group], alpha=0.15, linewidth=0)
+        ax.set_xticks(np.arange(len(waves)), waves, rotation=20)
+        ax.set_title(titles.get(scale, scale))
+        ax.set_ylim(0, 100)
+        ax.set_xlabel(_t(language, "wave"))
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel(_t(language, "score"))
+    if group_order:
+        fig.legend(*axes[0][0].get_legend_handles_labels() if axes[0][0].lines else axes[0][-1].get_legend_handles_labels(),
+                   loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    note = _hidden_note(data, language, min_group)
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=9, color="#555555", ha="left", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_group: int | None = None) -> plt.Figure:
+    """The four pillars per group for one wave: grouped bars with 95% confidence intervals."""
+    wave = wave if wave is not None else _wave_order(table)[-1]
+    data = table[table["wave"] == wave]
+    if scales is None:
+        scales = list(dict.fromkeys(data.loc[data.get("role", pd.Series(index=data.index)).eq("pillar"), "scale"])) \
+            if "role" in data.columns else list(dict.fromkeys(data["scale"]))
+    data = data[data["scale"].isin(scales)]
+    visible = _visible(data)
+    groups = list(dict.fromkeys(visible["group"]))
+    titles = _titles(table)
+    fig, ax = plt.subplots(figsize=(max(6.5, 0.9 * len(groups) + 3), 4.6))
+    if visible.empty:
+        _empty(ax, language)
+    else:
+        width = 0.8 / len(scales)
+        colours = sns.color_palette(PALETTE, len(scales))
+        x = np.arange(len(groups))
+        for k, scale in enumerate(scales):
+            rows = visible[visible["scale"] == scale].set_index("group").reindex(groups)
+            err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+            ax.bar(x + (k - (len(scales) - 1) / 2) * width, rows["mean"], width, yerr=err, capsize=2,
+                   color=colours[k], label=titles.get(scale, scale))
+        ax.set_xticks(x, groups, rotation=30, ha="right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(_t(language, "score"))
+    ax.set_title(str(wave))
+    ax.grid(axis="y", alpha=0.3)
+    note = _hidden_note(data, language, min_group)
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=9, color="#555555", ha="left", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(table: pd.DataFrame, wave=None, scales=None, language=None, min_group: int | None = None) -> plt.Figure:
+    """Groups × scales for one wave; suppressed cells are grey and marked, never given a number."""
+    wave = wave if wave is not None else _wave_order(table)[-1]
+    data = table[table["wave"] == wave]
+    if scales is not None:
+        data = data[data["scale"].isin(scales)]
+    scale_order = list(dict.fromkeys(data["scale"]))
+    group_order = list(dict.fromkeys(data["group"]))
+    titles = _titles(table)
+    means = data.pivot_table(index="group", columns="scale", values="mean", aggfunc="first", dropna=False)
+    means = means.reindex(index=group_order, columns=scale_order)
+    hidden = data.pivot_table(index="group", columns="scale", values="suppressed", aggfunc="first")
+    hidden = hidden.reindex(index=group_order, columns=scale_order).fillna(True).astype(bool)
+    means = means.where(~hidden)
+    fig, ax = plt.subplots(figsize=(1.0 * len(scale_order) + 3.5, 0.45 * len(group_order) + 2))
+    sns.heatmap(means, ax=ax, vmin=0, vmax=100, cmap="RdYlBu", annot=True, fmt=".0f", linewidths=0.5,
+                cbar_kws={"label": _t(language, "score")}, mask=hidden.to_numpy())
+    for (i, j), is_hidden in np.ndenumerate(hidden.to_numpy()):
+        if is_hidden:
+            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=SUPPRESSED_COLOUR, hatch="//", edgecolor="white", lw=0.5))
+            ax.text(j + 0.5, i + 0.5, "n<" + str(min_group) if min_group else "–", ha="center", va="center",
+                    fontsize=8, color="#444444")
+    ax.set_xticks(np.arange(len(scale_order)) + 0.5, [titles.get(s, s) for s in scale_order], rotation=35, ha="right")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(str(wave))
+    fig.tight_layout()
+    return fig
+
+
+def agreement(distribution: pd.DataFrame, language=None, labels=None, title: str | None = None) -> plt.Figure:
+    """Stacked, diverging agreement bars per item, in questionnaire order, centred on the neutral point.
+
+    `distribution` has columns item, text, value (1..5, or 'skipped'), percent, count."""
+    items = list(dict.fromkeys(distribution["item"]))
+    texts = dict(zip(distribution["item"], distribution.get("text", distribution["item"])))
+    answered = distribution[distribution["value"] != "skipped"].copy()
+    answered["value"] = answered["value"].astype(int)
+    points = sorted(answered["value"].unique()) or [1, 2, 3, 4, 5]
+    colours = AGREEMENT_COLOURS if len(points) == 5 else sns.color_palette("RdBu", len(points))
+    share = answered.pivot_table(index="item", columns="value", values="percent", aggfunc="sum", fill_value=0)
+    share = share.reindex(index=items, columns=points, fill_value=0)
+    skipped = distribution[distribution["value"] == "skipped"].set_index("item")["percent"].reindex(items).fillna(0)
+    mid = (len(points) - 1) / 2
+    fig, (ax, ax_skip) = plt.subplots(1, 2, figsize=(11, 0.45 * len(items) + 1.8), sharey=True,
+                                      gridspec_kw={"width_ratios": [6, 1]})
+    y = np.arange(len(items))
+    left = -share[[p for p in points if points.index(p) < mid]].sum(axis=1).to_numpy()
+    if len(points) % 2:
+        left = left - share[points[int(mid)]].to_numpy() / 2
+    for k, p in enumerate(points):
+        width = share[p].to_numpy()
+        label = labels[k] if labels and k < len(labels) else str(p)
+        ax.barh(y, width, left=left, color=colours[k], label=label, edgecolor="white", linewidth=0.5)
+        for yi, (l, w) in enumerate(zip(left, width)):
+            if w >= 7:
+                ax.text(l + w / 2, yi, f"{w:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if k in (0, len(points) - 1) else "black")
+        left = left + width
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(y, [_wrap(texts[i]) for i in items], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(-100, 100)
+    ax.set_xlabel(_t(language, "share"))
+    ax.legend(ncol=len(points), loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(items) > 3 else -0.3),
+              frameon=False, fontsize=8)
+    ax_skip.barh(y, skipped.to_numpy(), color=SKIPPED_COLOUR)
+    for yi, v in enumerate(skipped.to_numpy()):
+        ax_skip.text(v + 1, yi, f"{v:.0f}", va="center", fontsize=7)
+    ax_skip.set_xlim(0, max(25, skipped.max() * 1.3 if len(skipped) else 25))
+    ax_skip.set_title(_t(language, "skipped"), fontsize=9)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def change(comparison: pd.DataFrame, language=None, title: str | None = None) -> plt.Figure:
+    """Change per scale between two waves; significant changes (beyond the template's minimum) marked."""
+    data = comparison.dropna(subset=["diff"])
+    titles = _titles(comparison)
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * max(len(data), 1) + 1.6))
+    if data.empty:
+        _empty(ax, language)
+        return fig
+    labels = [f"{g} · {titles.get(s, s)}" if data["group"].nunique() > 1 else titles.get(s, s)
+              for g, s in zip(data["group"], data["scale"])]
+    colours = ["#2166ac" if d > 0 else "#b2182b" for d in data["diff"]]
+    alphas = [1.0 if f else 0.35 for f in data["flagged"].fillna(False)]
+    y = np.arange(len(data))
+    for yi, d, c, a in zip(y, data["diff"], colours, alphas):
+        ax.barh(yi, d, color=c, alpha=a)
+    for yi, (d, f) in enumerate(zip(data["diff"], data["flagged"].fillna(False))):
+        ax.text(d + (0.5 if d >= 0 else -0.5), yi, f"{d:+.1f}" + (" *" if f else ""), va="center",
+                ha="left" if d >= 0 else "right", fontsize=8, fontweight="bold" if f else "normal")
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    lim = max(10, float(np.nanmax(np.abs(data["diff"]))) * 1.35)
+    ax.set_xlim(-lim, lim)
+    wave_a = data["wave_a"].iloc[0] if "wave_a" in data.columns else ""
+    ax.set_xlabel(_t(language, "change", a=wave_a))
+    ax.set_title(title or f"* = {_t(language, 'significant')}")
+    fig.tight_layout()
+    return fig
+
+
+def drivers(table: pd.DataFrame, language=None, title: str | None = None) -> plt.Figure:
+    """How strongly each pillar goes with each outcome (correlation with its 95% CI)."""
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    titles = dict(zip(table["pillar"], table.get("pillar_title", table["pillar"])))
+    outcome_titles = dict(zip(table["outcome"], table.get("outcome_title", table["outcome"])))
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * max(len(outcomes), 1), 3.6), sharey=True, squeeze=False)
+    for ax, outcome in zip(axes[0], outcomes):
+        rows = table[table["outcome"] == outcome].sort_values("r", ascending=False)
+        y = np.arange(len(rows))
+        ax.errorbar(rows["r"], y, xerr=[rows["r"] - rows["ci_low"], rows["ci_high"] - rows["r"]], fmt="o",
+                    color="#2166ac", capsize=3)
+        ax.set_yticks(y, [titles.get(p, p) for p in rows["pillar"]])
+        ax.invert_yaxis()
+        ax.set_xlim(-0.2, 1.0)
+        ax.axvline(0, color="#999999", linewidth=0.8)
+        ax.set_xlabel(_t(language, "drivers", o=outcome_titles.get(outcome, outcome)))
+        ax.grid(axis="x", alpha=0.3)
+    source = table["source"].iloc[0] if "source" in table.columns and len(table) else None
+    fig.suptitle(title or (f"{table['group'].iloc[0]} ({source})" if source else ""), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def enps(table: pd.DataFrame, wave=None, language=None, min_group: int | None = None) -> plt.Figure:
+    """eNPS per group for one wave (promoters minus detractors), hidden groups named, not drawn."""
+    data = table[table["kind"] == "enps"]
+    wave = wave if wave is not None else _wave_order(table)[-1]
+    data = data[data["wave"] == wave]
+    visible = _visible(data)
+    fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(visible) + 2.5), 4))
+    if visible.empty:
+        _empty(ax, language)
+    else:
+        colours = ["#2166ac" if v >= 0 else "#b2182b" for v in visible["enps"]]
+        ax.bar(visible["group"], visible["enps"], color=colours)
+        for x, v in enumerate(visible["enps"]):
+            ax.text(x, v + (3 if v >= 0 else -3), f"{v:+.0f}", ha="center", va="bottom" if v >= 0 else "top", fontsize=8)
+        ax.set_xticks(np.arange(len(visible)), visible["group"], rotation=30, ha="right")
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.set_ylim(-100, 100)
+    ax.set_ylabel(_t(language, "enps"))
+    ax.set_title(str(wave))
+    note = _hidden_note(data, language, min_group)
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=9, color="#555555", ha="left", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int = 55) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
