@@ -1,0 +1,265 @@
+"""Scoring rules, each checked against a hand-computed case."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessment.exceptions import AssessmentError
+from assessment.scoring import enps, favourable, item_scores, scale_scores, score_kinds, score_wave
+from assessment.templates import load_template, template_from_data
+
+NaN = np.nan
+
+
+def make_template(scales, indices=(), min_answered=0.5, min_group=5):
+    """A one-language template from (scale id, role, [item ids; '-x' marks a reverse-keyed item])."""
+    return template_from_data({
+        "id": "test",
+        "languages": ["en"],
+        "anonymity": {"min_group": min_group},
+        "scoring": {"min_answered": min_answered},
+        "response_scales": {
+            "agree5": {"points": 5, "labels": {"en": ["1", "2", "3", "4", "5"]}},
+            "nps11": {"points": 11, "start": 0, "labels": {"en": [str(v) for v in range(11)]}},
+        },
+        "scales": [{"id": sid, "title": sid, "role": role, "response_scale": "nps11" if role == "enps" else "agree5",
+                    "items": [{"id": i.lstrip("-"), "text": i, "reverse": i.startswith("-")} for i in items]}
+                   for sid, role, items in scales],
+        "indices": [{"id": iid, "title": iid, "from": list(source)} for iid, source in indices],
+    })
+
+
+def make_matrix(template, rows, teams=None):
+    """Wide matrix: one dict of answers per respondent (missing keys are skipped items)."""
+    frame = pd.DataFrame([{i: r.get(i, NaN) for i in template.item_ids} for r in rows], dtype="float64")
+    frame.index = pd.RangeIndex(101, 101 + len(rows), name="respondent")
+    frame.insert(0, "team", teams if teams is not None else ["A"] * len(rows))
+    return frame
+
+
+@pytest.fixture
+def template():
+    return make_template(
+        [("four", "pillar", ["f1", "f2", "f3", "-f4"]),
+         ("five", "pillar", ["v1", "v2", "v3", "v4", "v5"]),
+         ("three", "pillar", ["t1", "t2", "t3"]),
+         ("enps", "enps", ["nps"])],
+        indices=[("pair", ["four", "five"]), ("trio", ["four", "five", "three"])])
+
+
+# ---------------------------------------------------------------- item scores
+
+def test_five_point_answers_map_linearly_onto_0_to_100(template):
+    matrix = make_matrix(template, [{"f1": v} for v in (1, 2, 3, 4, 5)])
+    assert item_scores(template, matrix)["f1"].tolist() == [0, 25, 50, 75, 100]
+
+
+def test_zero_to_ten_answers_map_linearly_onto_0_to_100(template):
+    matrix = make_matrix(template, [{"nps": v} for v in (0, 3, 7, 9, 10)])
+    assert item_scores(template, matrix)["nps"].tolist() == [0, 30, 70, 90, 100]
+
+
+def test_reverse_keyed_item_is_flipped_before_mapping(template):
+    matrix = make_matrix(template, [{"f4": v} for v in (1, 2, 3, 4, 5)])
+    assert item_scores(template, matrix)["f4"].tolist() == [100, 75, 50, 25, 0]
+
+
+def test_item_scores_keep_the_index_and_drop_the_team_column(template):
+    matrix = make_matrix(template, [{"f1": 1}, {"f1": 2}])
+    scores = item_scores(template, matrix)
+    assert list(scores.index) == [101, 102]
+    assert list(scores.columns) == template.item_ids
+
+
+def test_skipped_answer_stays_missing_in_item_scores(template):
+    matrix = make_matrix(template, [{"f1": 5}])
+    assert math.isnan(item_scores(template, matrix).loc[101, "f2"])
+
+
+def test_answer_outside_the_response_scale_is_rejected(template):
+    matrix = make_matrix(template, [{"f1": 6}])
+    with pytest.raises(AssessmentError, match="f1"):
+        item_scores(template, matrix)
+
+
+def test_matrix_without_an_item_column_is_rejected(template):
+    matrix = make_matrix(template, [{"f1": 3}]).drop(columns="v5")
+    with pytest.raises(AssessmentError, match="v5"):
+        scale_scores(template, matrix)
+
+
+# ---------------------------------------------------------------- scale scores
+
+def test_scale_score_is_the_mean_of_answered_item_scores(template):
+    matrix = make_matrix(template, [{"f1": 5, "f2": 4, "f3": 2, "f4": 1}])   # 100, 75, 25, reversed 100
+    assert scale_scores(template, matrix).loc[101, "four"] == pytest.approx(75.0)
+
+
+def test_two_of_four_items_answered_is_enough(template):
+    matrix = make_matrix(template, [{"f1": 5, "f2": 3}])
+    assert scale_scores(template, matrix).loc[101, "four"] == pytest.approx(75.0)
+
+
+def test_one_of_four_items_answered_is_not_enough(template):
+    matrix = make_matrix(template, [{"f1": 5}])
+    assert math.isnan(scale_scores(template, matrix).loc[101, "four"])
+
+
+def test_three_of_five_items_answered_is_enough(template):
+    matrix = make_matrix(template, [{"v1": 5, "v2": 3, "v3": 1}])
+    assert scale_scores(template, matrix).loc[101, "five"] == pytest.approx(50.0)
+
+
+def test_two_of_five_items_answered_is_not_enough(template):
+    matrix = make_matrix(template, [{"v1": 5, "v2": 5}])
+    assert math.isnan(scale_scores(template, matrix).loc[101, "five"])
+
+
+def test_unanswered_scale_is_nan_never_zero(template):
+    matrix = make_matrix(template, [{"nps": 4}])
+    scores = scale_scores(template, matrix)
+    assert scores.loc[101, ["four", "five", "three", "pair", "trio"]].isna().all()
+
+
+def test_min_answered_share_comes_from_the_template():
+    strict = make_template([("four", "pillar", ["a", "b", "c", "d"])], min_answered=0.75)
+    matrix = make_matrix(strict, [{"a": 5, "b": 5, "c": 5}, {"a": 5, "b": 5}])
+    assert scale_scores(strict, matrix)["four"].tolist()[0] == 100
+    assert math.isnan(scale_scores(strict, matrix)["four"].tolist()[1])
+
+
+def test_index_is_the_mean_of_its_scale_scores(template):
+    matrix = make_matrix(template, [{"f1": 5, "f2": 5, "v1": 3, "v2": 3, "v3": 3, "t1": 1, "t2": 1}])
+    scores = scale_scores(template, matrix).loc[101]
+    assert scores["pair"] == pytest.approx((100 + 50) / 2)
+    assert scores["trio"] == pytest.approx((100 + 50 + 0) / 3)
+
+
+def test_index_with_half_of_its_scales_scored_is_shown(template):
+    matrix = make_matrix(template, [{"f1": 5, "f2": 4}])                      # only `four` scored
+    assert scale_scores(template, matrix).loc[101, "pair"] == pytest.approx(87.5)
+
+
+def test_index_with_less_than_half_of_its_scales_scored_is_nan(template):
+    matrix = make_matrix(template, [{"f1": 5, "f2": 4}])                      # 1 of 3 for `trio`
+    assert math.isnan(scale_scores(template, matrix).loc[101, "trio"])
+
+
+def test_scale_scores_list_scales_then_indices_in_template_order(template):
+    matrix = make_matrix(template, [{"f1": 5}])
+    assert list(scale_scores(template, matrix).columns) == ["four", "five", "three", "enps", "pair", "trio"]
+    assert score_kinds(template) == {"four": "scale", "five": "scale", "three": "scale", "enps": "enps",
+                                     "pair": "index", "trio": "index"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=5, max_size=5), min_size=1, max_size=30))
+def test_scale_score_equals_a_row_by_row_reference(rows):
+    tpl = make_template([("five", "pillar", ["a", "b", "-c", "d", "e"])])
+    matrix = make_matrix(tpl, [{k: v for k, v in zip("abcde", row) if v is not None} for row in rows])
+    got = scale_scores(tpl, matrix)["five"].tolist()
+    for row, score in zip(rows, got):
+        keyed = [(6 - v if k == "c" else v) for k, v in zip("abcde", row) if v is not None]
+        if len(keyed) >= 3:
+            assert score == pytest.approx(sum((v - 1) * 25 for v in keyed) / len(keyed))
+            assert 0 <= score <= 100
+        else:
+            assert math.isnan(score)
+
+
+# ---------------------------------------------------------------- eNPS
+
+def test_enps_of_ten_answers():
+    # promoters 10, 10, 9, 9, 9 (50 %); passives 8, 7; detractors 6, 3, 0 (30 %)
+    assert enps([10, 10, 9, 9, 9, 8, 7, 6, 3, 0]) == pytest.approx(20.0)
+
+
+def test_enps_ignores_missing_answers():
+    assert enps([10, NaN, 0, NaN, 9, 8]) == pytest.approx(100 * (2 / 4 - 1 / 4))
+
+
+def test_enps_without_answers_is_nan():
+    assert math.isnan(enps([NaN, NaN]))
+    assert math.isnan(enps([]))
+
+
+def test_enps_of_only_detractors_is_minus_100():
+    assert enps(pd.Series([0, 6, 6])) == -100.0
+
+
+def test_scored_wave_enps_net_score_averages_to_enps(template):
+    answers = [10, 10, 9, 9, 9, 8, 7, 6, 3, 0]
+    scored = score_wave(template, make_matrix(template, [{"nps": v} for v in answers]))
+    assert scored.enps["enps"].tolist() == [100, 100, 100, 100, 100, 0, 0, -100, -100, -100]
+    assert scored.enps["enps"].mean() == pytest.approx(enps(answers))
+
+
+# ---------------------------------------------------------------- % favourable
+
+def test_favourable_counts_the_top_two_points(template):
+    matrix = make_matrix(template, [{"v1": 5, "v2": 4, "v3": 3, "v4": 2}])
+    assert favourable(template, matrix).loc[101, "five"] == pytest.approx(2 / 4)
+
+
+def test_reverse_keyed_item_answered_1_is_favourable(template):
+    matrix = make_matrix(template, [{"f1": 4, "f2": 3, "f4": 1}])            # f1 yes, f2 no, f4 reversed yes
+    assert favourable(template, matrix).loc[101, "four"] == pytest.approx(2 / 3)
+
+
+def test_reverse_keyed_item_answered_5_is_not_favourable(template):
+    matrix = make_matrix(template, [{"f4": 5}])
+    assert favourable(template, matrix).loc[101, "four"] == 0
+
+
+def test_favourable_share_is_nan_when_nothing_was_answered(template):
+    matrix = make_matrix(template, [{"f1": 5}])
+    assert math.isnan(favourable(template, matrix).loc[101, "five"])
+
+
+def test_favourable_on_enps_scale_means_promoter(template):
+    matrix = make_matrix(template, [{"nps": 9}, {"nps": 8}])
+    assert favourable(template, matrix)["enps"].tolist() == [1.0, 0.0]
+
+
+# ---------------------------------------------------------------- score_wave
+
+def test_scored_wave_counts_only_answers_behind_a_score(template):
+    matrix = make_matrix(template, [{"f1": 5}, {"f1": 5, "f2": 1}])          # first has no `four` score
+    scored = score_wave(template, matrix)
+    assert scored.answered_n["four"].tolist() == [0, 2]
+    assert scored.favourable_n["four"].tolist() == [0, 1]
+
+
+def test_scored_wave_pools_index_counts_over_its_scales(template):
+    matrix = make_matrix(template, [{"f1": 5, "f2": 5, "v1": 1, "v2": 1, "v3": 4}])
+    scored = score_wave(template, matrix)
+    assert scored.answered_n.loc[101, "pair"] == 5
+    assert scored.favourable_n.loc[101, "pair"] == 3
+
+
+def test_respondent_without_any_answer_has_not_responded(template):
+    scored = score_wave(template, make_matrix(template, [{}, {"t1": 2}]))
+    assert scored.responded.tolist() == [False, True]
+
+
+def test_score_wave_needs_a_team_column(template):
+    matrix = make_matrix(template, [{"f1": 5}]).drop(columns="team")
+    with pytest.raises(AssessmentError, match="team"):
+        score_wave(template, matrix)
+
+
+def test_shipped_template_scores_every_scale_and_the_security_index():
+    osa = load_template("osa-core")
+    rng = np.random.default_rng(3)
+    rows = [{i: float(rng.integers(osa.item(i).response_scale.low, osa.item(i).response_scale.high + 1))
+             for i in osa.item_ids} for _ in range(20)]
+    scores = scale_scores(osa, make_matrix(osa, rows))
+    assert list(scores.columns) == [s.id for s in osa.scales] + ["security"]
+    assert scores.notna().all().all()
+    assert ((scores >= 0) & (scores <= 100)).all().all()
