@@ -27,11 +27,13 @@ _TEXT = {
     "en": {"score": "Score (0–100)", "wave": "Wave", "suppressed": "Not shown (fewer than {n} respondents)",
            "suppressed_short": "hidden", "change": "Change since {a} (points)", "significant": "significant change",
            "drivers": "Correlation with {o}", "enps": "eNPS (−100…100)", "share": "Share of answers (%)",
-           "skipped": "Skipped", "no_data": "No group has enough respondents to show"},
+           "skipped": "Skipped", "no_data": "No group has enough respondents to show",
+           "differencing": "Hidden so that a small group cannot be worked out from the others"},
     "sv": {"score": "Poäng (0–100)", "wave": "Mätning", "suppressed": "Visas inte (färre än {n} svarande)",
            "suppressed_short": "dold", "change": "Förändring sedan {a} (poäng)", "significant": "signifikant förändring",
            "drivers": "Samband med {o}", "enps": "eNPS (−100…100)", "share": "Andel svar (%)",
-           "skipped": "Hoppade över", "no_data": "Ingen grupp har tillräckligt många svarande för att visas"},
+           "skipped": "Hoppade över", "no_data": "Ingen grupp har tillräckligt många svarande för att visas",
+           "differencing": "Dold så att en liten grupp inte kan räknas fram ur de andra"},
 }
 
 
@@ -44,11 +46,28 @@ def _visible(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _hidden_note(table: pd.DataFrame, language, min_group: int | None) -> str | None:
-    hidden = sorted(set(table.loc[table["suppressed"].astype(bool), "group"]) - set(_visible(table)["group"]))
-    if not hidden:
+    """Which groups are hidden, and why: too few respondents, or hidden so a small group cannot be
+    worked out by subtracting visible groups from their department."""
+    shown = set(_visible(table)["group"])
+    hidden = table[table["suppressed"].astype(bool) & ~table["group"].isin(shown)]
+    if hidden.empty:
         return None
-    label = _t(language, "suppressed", n=min_group) if min_group else _t(language, "suppressed_short")
-    return f"{label}: {', '.join(map(str, hidden))}"
+    reasons = hidden.get("suppressed_reason", pd.Series("small group", index=hidden.index)).fillna("small group")
+    small = sorted(set(hidden.loc[reasons == "small group", "group"]))
+    other = sorted(set(hidden["group"]) - set(small))
+    parts = []
+    if small:
+        label = _t(language, "suppressed", n=min_group) if min_group else _t(language, "suppressed_short")
+        parts.append(f"{label}: {', '.join(map(str, small))}")
+    if other:
+        parts.append(f"{_t(language, 'differencing')}: {', '.join(map(str, other))}")
+    return "\n".join(parts)
+
+
+def _cell_label(reason, min_group) -> str:
+    if reason == "differencing":
+        return "hidden"
+    return f"n<{min_group}" if min_group else "–"
 
 
 def _titles(table: pd.DataFrame, column: str = "scale") -> dict:
@@ -71,39 +90,63 @@ def _empty(ax, language):
 
 
 def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, language=None,
-          min_group: int | None = None) -> plt.Figure:
-    """Scores over waves, one line per group with its 95% confidence band, one panel per scale."""
+          min_group: int | None = None, max_lines: int = 6) -> plt.Figure:
+    """Scores over waves with 95% confidence bands.
+
+    Up to `max_lines` groups: one panel per scale, a line per group. More groups: one small panel
+    per group, a line per scale, so every team stays readable."""
     data = table[table["scale"].isin(scales)]
     if groups is not None:
         data = data[data["group"].isin(groups)]
     waves = _wave_order(table)
     titles = _titles(table)
-    fig, axes = plt.subplots(1, len(scales), figsize=(6.2 * len(scales), 4.4), sharey=True, squeeze=False)
     visible = _visible(data)
     group_order = list(dict.fromkeys(visible["group"]))
-    colours = dict(zip(group_order, sns.color_palette(PALETTE, max(len(group_order), 1))))
-    for ax, scale in zip(axes[0], scales):
-        part = visible[visible["scale"] == scale]
+    if len(group_order) <= max_lines:
+        panels, lines, panel_key, line_key = list(scales), group_order, "scale", "group"
+        ncols = len(panels)
+    else:
+        panels, lines, panel_key, line_key = group_order, list(scales), "group", "scale"
+        ncols = 4
+    nrows = int(np.ceil(len(panels) / ncols)) or 1
+    width = 6.2 if panel_key == "scale" else 3.6
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, (4.2 if nrows == 1 else 3.0) * nrows),
+                             sharey=True, squeeze=False)
+    colours = dict(zip(lines, sns.color_palette(PALETTE, max(len(lines), 1))))
+    x = np.arange(len(waves))
+    for ax, panel in zip(axes.flat, panels):
+        part = visible[visible[panel_key] == panel]
         if part.empty:
             _empty(ax, language)
-        for group, rows in part.groupby("group", sort=False):
-            rows = rows.set_index("wave").reindex(waves)
-            x = np.arange(len(waves))
-            ax.plot(x, rows["mean"], marker="o", color=colours[group], label=group)
-            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colours[group], alpha=0.15, linewidth=0)
-        ax.set_xticks(np.arange(len(waves)), waves, rotation=20)
-        ax.set_title(titles.get(scale, scale))
+        for line in lines:
+            rows = part[part[line_key] == line].set_index("wave").reindex(waves)
+            if rows["mean"].isna().all():
+                continue
+            label = titles.get(line, line) if line_key == "scale" else line
+            ax.plot(x, rows["mean"], marker="o", color=colours[line], label=label)
+            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colours[line], alpha=0.15, linewidth=0)
+        ax.set_xticks(x, waves, rotation=25, fontsize=8)
+        ax.set_title(titles.get(panel, panel) if panel_key == "scale" else panel, fontsize=10)
         ax.set_ylim(0, 100)
-        ax.set_xlabel(_t(language, "wave"))
         ax.grid(axis="y", alpha=0.3)
-    axes[0][0].set_ylabel(_t(language, "score"))
-    if group_order:
-        fig.legend(*axes[0][0].get_legend_handles_labels() if axes[0][0].lines else axes[0][-1].get_legend_handles_labels(),
-                   loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel(_t(language, "score"))
+    handles = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    if handles:
+        if panel_key == "scale":
+            fig.legend(handles.values(), handles.keys(), loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+        else:
+            fig.legend(handles.values(), handles.keys(), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                       ncol=len(handles), frameon=False)
+    fig.tight_layout()
     note = _hidden_note(data, language, min_group)
     if note:
-        fig.text(0.01, -0.02, note, fontsize=9, color="#555555", ha="left", va="top")
-    fig.tight_layout()
+        fig.text(0.01, -0.01, note, fontsize=9, color="#555555", ha="left", va="top")
     return fig
 
 
@@ -157,13 +200,18 @@ def heatmap(table: pd.DataFrame, wave=None, scales=None, language=None, min_grou
     hidden = data.pivot_table(index="group", columns="scale", values="suppressed", aggfunc="first")
     hidden = hidden.reindex(index=group_order, columns=scale_order).fillna(True).astype(bool)
     means = means.where(~hidden)
+    if "suppressed_reason" in data.columns:
+        reasons = data.pivot_table(index="group", columns="scale", values="suppressed_reason", aggfunc="first")
+        reasons = reasons.reindex(index=group_order, columns=scale_order)
+    else:
+        reasons = pd.DataFrame(index=group_order, columns=scale_order)
     fig, ax = plt.subplots(figsize=(1.0 * len(scale_order) + 3.5, 0.45 * len(group_order) + 2))
     sns.heatmap(means, ax=ax, vmin=0, vmax=100, cmap="RdYlBu", annot=True, fmt=".0f", linewidths=0.5,
                 cbar_kws={"label": _t(language, "score")}, mask=hidden.to_numpy())
     for (i, j), is_hidden in np.ndenumerate(hidden.to_numpy()):
         if is_hidden:
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=SUPPRESSED_COLOUR, hatch="//", edgecolor="white", lw=0.5))
-            ax.text(j + 0.5, i + 0.5, "n<" + str(min_group) if min_group else "–", ha="center", va="center",
+            ax.text(j + 0.5, i + 0.5, _cell_label(reasons.iat[i, j], min_group), ha="center", va="center",
                     fontsize=8, color="#444444")
     ax.set_xticks(np.arange(len(scale_order)) + 0.5, [titles.get(s, s) for s in scale_order], rotation=35, ha="right")
     ax.set_xlabel("")

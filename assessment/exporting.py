@@ -16,10 +16,14 @@ def small_group_label(min_group: int) -> str:
     return f"(teams under {min_group} respondents)"
 
 
-def answers_for_export(store: Store, wave: str) -> pd.DataFrame:
-    """One row per respondent: wave, team (or a merged label for small teams), then one column per item."""
+def answers_for_export(store: Store, wave: str, with_scores: bool = False) -> pd.DataFrame:
+    """One row per respondent: wave, team (or a merged label for small teams), then one column per item
+    (and, with_scores, one per scale and index score on 0-100)."""
     template = store.wave_template(wave)
     matrix = store.answer_matrix(wave)
+    if with_scores:
+        from .scoring import scale_scores
+        matrix = matrix.join(scale_scores(template, matrix).round(2).add_prefix("score_"))
     sizes = matrix["team"].value_counts()
     small = set(sizes[sizes < template.min_group].index)
     out = matrix.copy()
@@ -43,3 +47,22 @@ def export_answers(store: Store, path, waves: list[str] | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False)
     return path
+
+
+def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path]:
+    """answers.csv, scale_scores.csv (same respondent numbers) and group_scores.csv (protected)."""
+    from .analysis import Results, _export_table
+    store = workspace.store
+    waves = waves or store.wave_names()
+    out = Path(out) if out else workspace.output / "export"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = pd.concat([answers_for_export(store, w, with_scores=True) for w in waves], ignore_index=True)
+    score_columns = [c for c in rows.columns if c.startswith("score_")]
+    answer_columns = [c for c in rows.columns if c not in score_columns]
+    paths = [out / "answers.csv", out / "scale_scores.csv", out / "group_scores.csv"]
+    rows[answer_columns].to_csv(paths[0], index=False)
+    scores = rows[["wave", "respondent", "team", *score_columns]]
+    scores.columns = [c.removeprefix("score_") for c in scores.columns]
+    scores.to_csv(paths[1], index=False)
+    _export_table(Results(workspace).table().query("wave in @waves")).to_csv(paths[2], index=False)
+    return paths

@@ -81,3 +81,29 @@ def test_teams_and_wave_commands(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "w1" in out and "closed" in out and "w2" in out
     assert Workspace(tmp_path / "ws").store.headcounts("w1")["headcount"].tolist() == [9]
+
+
+def test_demo_then_score_reliability_and_export(tmp_path):
+    done = run("demo", tmp_path / "demo")
+    assert done.returncode == 0, done.stderr
+    assert "trend_teams.png" in done.stdout and (tmp_path / "demo" / "output" / "trend_teams.png").exists()
+    done = run("score", tmp_path / "demo", "--by", "department")
+    assert done.returncode == 0 and "Customer Service" in done.stdout
+    done = run("score", tmp_path / "demo", "--wave", "2025-spring")
+    assert done.returncode == 0 and "Legal" in done.stdout and "suppressed" in done.stdout
+    done = run("reliability", tmp_path / "demo")
+    assert done.returncode == 0 and "alpha" in done.stdout and "item_rest" in done.stdout
+    done = run("export", tmp_path / "demo", "--out", tmp_path / "out")
+    assert done.returncode == 0 and (tmp_path / "out" / "group_scores.csv").exists()
+
+
+def test_score_with_an_unknown_wave_is_a_one_line_error(tmp_path):
+    assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
+    done = run("score", tmp_path / "ws", "--wave", "nope")
+    assert done.returncode == 2 and "no wave named 'nope'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_score_of_a_wave_without_responses_says_so(tmp_path):
+    assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
+    done = run("score", tmp_path / "ws")
+    assert done.returncode == 2 and "no responses yet" in done.stderr

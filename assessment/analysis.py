@@ -1,0 +1,290 @@
+"""Workspace-level results: load and score each wave once, then answer every question from that.
+
+Notebooks, the dashboard, reports, exports and the CLI all go through `Results`, so they share
+one set of protected tables (anonymity and differencing applied once, the same everywhere) and a
+dashboard redraw only filters tables that are already computed.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import statistics
+from .exceptions import AssessmentError, UnknownNameError
+from .scoring import score_wave
+from .workspace import Workspace
+
+
+class Results:
+    """Every wave of a workspace, scored once. Tables come back tidy, suppression applied."""
+
+    def __init__(self, workspace: Workspace | str | Path, waves=None, language: str | None = None):
+        self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+        store = self.workspace.store
+        self.waves = list(waves) if waves is not None else store.wave_names()
+        for wave in self.waves:
+            store.wave_id(wave)
+        self.inputs = statistics.wave_inputs(store, self.waves)
+        self.scored = {w: score_wave(t, m) for w, (t, m) in self.inputs.items()}
+        self.hierarchy = store.teams()
+        self.headcounts = store.headcounts()
+        self.template = self.inputs[self.waves[-1]][0] if self.waves else self.workspace.template()
+        self.language = language or self.template.language
+
+    # ------------------------------------------------------------ names
+    @property
+    def min_group(self) -> int:
+        return self.template.min_group
+
+    def latest_wave(self) -> str:
+        if not self.waves:
+            raise UnknownNameError("the workspace has no waves yet")
+        return self.waves[-1]
+
+    def previous_wave(self, wave: str) -> str | None:
+        position = self.waves.index(wave)
+        return self.waves[position - 1] if position else None
+
+    def title(self, ident: str, language: str | None = None) -> str:
+        return self.template.title_of(ident, language or self.language)
+
+    def groups(self, level: str = "team") -> list[str]:
+        table = self.table()
+        return list(dict.fromkeys(table.loc[table["level"] == level, "group"]))
+
+    def departments(self) -> list[str]:
+        return self.groups("department")
+
+    def teams_in(self, department: str) -> list[str]:
+        """Teams (at any depth) below a department, in store order."""
+        children = self.hierarchy.groupby("parent")["team"].apply(list).to_dict()
+        found, stack = [], [department]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                found.append(child)
+                stack.append(child)
+        order = list(self.hierarchy["team"])
+        return sorted(found, key=order.index)
+
+    # ------------------------------------------------------------ tables
+    @cached_property
+    def _table(self) -> pd.DataFrame:
+        table = statistics.aggregate_hierarchy(self.scored, self.hierarchy, self.headcounts)
+        roles = {s.id: s.role for s in self.template.scales} | {i.id: "index" for i in self.template.indices}
+        table["role"] = table["scale"].map(roles).fillna("")
+        return table
+
+    def table(self, level: str | None = None, language: str | None = None) -> pd.DataFrame:
+        """The protected aggregate table (all waves, teams, departments, organisation), with titles."""
+        table = self._table if level is None else self._table[self._table["level"] == level]
+        table = table.copy()
+        table["title"] = [self.title(s, language) for s in table["scale"]]
+        return table
+
+    def compare(self, wave_a: str, wave_b: str, level: str = "team", language: str | None = None) -> pd.DataFrame:
+        table = statistics.compare_waves(self.scored, wave_a, wave_b, self.hierarchy, by=level)
+        table["title"] = [self.title(s, language) for s in table["scale"]]
+        return table
+
+    def reliability(self, wave: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        wave = wave or self.latest_wave()
+        template, matrix = self.inputs[wave]
+        return statistics.reliability(template, matrix), statistics.item_analysis(template, matrix)
+
+    def drivers(self, wave: str | None = None, group: str | None = None, language: str | None = None) -> pd.DataFrame:
+        wave = wave or self.latest_wave()
+        template, matrix = self.inputs[wave]
+        outcomes = tuple(s.id for s in template.scales_with_role("outcome"))
+        table = statistics.drivers(template, matrix, self.hierarchy, group=group, outcomes=outcomes)
+        table["pillar_title"] = [self.title(p, language) for p in table["pillar"]]
+        table["outcome_title"] = [self.title(o, language) for o in table["outcome"]]
+        return table
+
+    def group_size(self, wave: str, group: str) -> int:
+        """Respondents in a group (a team, department or the organisation) — for internal checks only."""
+        scored = self.scored[wave]
+        teams = scored.team[scored.responded]
+        if group == statistics.ORGANISATION:
+            return int(len(teams))
+        members = {group, *self.teams_in(group)}
+        return int(teams.isin(members).sum())
+
+    def shown(self, wave: str, group: str) -> bool:
+        """Whether the protected table shows the group's figures in this wave."""
+        table = self._table
+        rows = table[(table["wave"] == wave) & (table["group"] == group)]
+        return bool(len(rows)) and not rows["suppressed"].all()
+
+    def item_distribution(self, wave: str, group: str | None = None, scale: str | None = None,
+                          language: str | None = None) -> pd.DataFrame:
+        """Answer counts and percentages per item for a group (questionnaire order), with 'skipped'.
+
+        Empty when the group is not shown in the protected table (too small, or hidden to prevent
+        differencing)."""
+        group = group or statistics.ORGANISATION
+        template, matrix = self.inputs[wave]
+        columns = ["item", "text", "value", "count", "percent"]
+        if not self.shown(wave, group):
+            return pd.DataFrame(columns=columns)
+        scored = self.scored[wave]
+        rows = matrix[scored.responded]
+        if group != statistics.ORGANISATION:
+            rows = rows[rows["team"].isin({group, *self.teams_in(group)})]
+        scales = [template.scale(scale)] if scale else [s for s in template.scales if s.role != "enps"]
+        out = []
+        for sc in scales:
+            for item in sc.items:
+                values = rows[item.id]
+                total = len(values)
+                counts = values.value_counts()
+                for value in item.response_scale.values:
+                    c = int(counts.get(float(value), 0))
+                    out.append((item.id, item.text.get(language or self.language, item.id), value, c, 100 * c / total))
+                skipped = int(values.isna().sum())
+                out.append((item.id, item.text.get(language or self.language, item.id), "skipped", skipped,
+                            100 * skipped / total))
+        return pd.DataFrame(out, columns=columns)
+
+    def comments(self, wave: str, group: str | None = None, seed: int | None = None) -> pd.DataFrame:
+        """Open comments of a group, shuffled, only when the group has at least `min_comments` respondents.
+
+        Comments are stored without any link to answers, so they can never be shown beside them."""
+        group = group or statistics.ORGANISATION
+        template = self.inputs[wave][0]
+        columns = ["question", "question_text", "text"]
+        if self.group_size(wave, group) < template.min_comments or not self.shown(wave, group):
+            return pd.DataFrame(columns=columns)
+        comments = self.workspace.store.comments(wave)
+        if group != statistics.ORGANISATION:
+            comments = comments[comments["team"].isin({group, *self.teams_in(group)})]
+        order = list(range(len(comments)))
+        random.Random(seed).shuffle(order)
+        comments = comments.iloc[order]
+        texts = {c.id: c.text.get(self.language, c.id) for c in template.comments}
+        return pd.DataFrame({"question": comments["question"].to_numpy(),
+                             "question_text": comments["question"].map(texts).to_numpy(),
+                             "text": comments["text"].to_numpy()}, columns=columns)
+
+    def response_rates(self, wave: str | None = None) -> pd.DataFrame:
+        """Respondents and response rate per team, for HR; teams under the threshold show '< N'."""
+        wave = wave or self.latest_wave()
+        table = self.table("team")
+        if table.empty:
+            return pd.DataFrame(columns=["team", "department", "headcount", "respondents", "response_rate", "suppressed"])
+        rows = table[(table["wave"] == wave) & (table["scale"] == table["scale"].iloc[0])]
+        out = rows[["group", "parent", "headcount", "n", "response_rate", "suppressed"]].rename(
+            columns={"group": "team", "parent": "department", "n": "respondents"})
+        return out.reset_index(drop=True)
+
+    def data_quality(self, wave: str | None = None) -> pd.DataFrame:
+        """Per team: incomplete responses (fewer than half the items) and straight-lining
+        (every answered agreement item the same, over at least 10 items). Small teams are pooled."""
+        wave = wave or self.latest_wave()
+        template, matrix = self.inputs[wave]
+        agree = [i.id for i in template.items if i.response_scale.points <= 7]
+        values = matrix[agree].to_numpy(dtype="float64")
+        answered = (~np.isnan(values)).sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            spread = np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
+        flags = pd.DataFrame({
+            "team": matrix["team"].to_numpy(),
+            "respondents": answered > 0,
+            "incomplete": (answered > 0) & (answered < len(template.items) / 2),
+            "straight_lining": (answered >= 10) & (spread == 0),
+        })
+        per_team = flags.groupby("team", sort=False)[["respondents", "incomplete", "straight_lining"]].sum()
+        small = per_team["respondents"] < template.min_group
+        if small.any():
+            pooled = per_team[small].sum().to_frame(f"(teams under {template.min_group})").T
+            per_team = pd.concat([per_team[~small], pooled if pooled["respondents"].iloc[0] >= template.min_group else
+                                  pooled.assign(respondents=np.nan, incomplete=np.nan, straight_lining=np.nan)])
+        return per_team.reset_index(names="team")
+
+
+# ---------------------------------------------------------------- CLI tables and the demo summary
+
+SUPPRESSED = "suppressed"
+
+
+def score_table(workspace, wave: str | None = None, by: str = "team", language: str | None = None) -> pd.DataFrame:
+    """Group × scale means for one wave as printable text; hidden cells say 'suppressed'."""
+    results = Results(workspace, language=language)
+    wave = wave or results.latest_wave()
+    if wave not in results.waves:
+        results.workspace.store.wave_id(wave)
+    table = results.table(by)
+    table = table[table["wave"] == wave]
+    if table.empty:
+        raise AssessmentError(f"wave {wave!r} has no responses yet; import answers (assessment import) or serve the form")
+    cells = np.where(table["suppressed"], SUPPRESSED,
+                     np.where(table["kind"] == "enps", table["enps"].map(lambda v: f"{v:+.0f}" if pd.notna(v) else ""),
+                              table["mean"].map(lambda v: f"{v:.1f}" if pd.notna(v) else "")))
+    wide = table.assign(cell=cells).pivot_table(index="group", columns="scale", values="cell", aggfunc="first", sort=False)
+    groups = list(dict.fromkeys(table["group"]))
+    wide = wide.reindex(index=groups, columns=list(dict.fromkeys(table["scale"])))
+    first = table[table["scale"] == table["scale"].iloc[0]].set_index("group")
+    n = first["n"].reindex(groups)
+    wide.insert(0, "n", [SUPPRESSED if pd.isna(v) else str(int(v)) for v in n])
+    wide = wide.reset_index().rename(columns={"group": by})
+    return wide
+
+
+def reliability_table(workspace, wave: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    results = Results(workspace)
+    scales, items = results.reliability(wave)
+    return scales.round(3), items.round(3)
+
+
+def write_summary(workspace, out: Path | None = None, language: str | None = None) -> dict:
+    """The demo's outputs: a summary CSV of every group figure, and the leaders' main charts as PNG."""
+    from . import charts
+    results = Results(workspace, language=language)
+    out = Path(out or results.workspace.output)
+    out.mkdir(parents=True, exist_ok=True)
+    wave = results.latest_wave()
+    table = results.table()
+    files = {}
+    summary = out / "summary.csv"
+    _export_table(table).to_csv(summary, index=False)
+    files["summary table (every group, wave and scale)"] = summary
+    teams = results.table("team")
+    figures = {
+        "security and engagement over time per team": ("trend_teams.png", charts.trend(
+            teams, scales=_outcome_scales(results), language=results.language, min_group=results.min_group)),
+        "security and engagement over time per department": ("trend_departments.png", charts.trend(
+            results.table("department"), scales=_outcome_scales(results), language=results.language,
+            min_group=results.min_group)),
+        "the four pillars per team": ("pillars_teams.png", charts.pillars(
+            teams, wave=wave, scales=[s.id for s in results.template.pillars], language=results.language,
+            min_group=results.min_group)),
+        "teams × scales heatmap": ("heatmap_teams.png", charts.heatmap(
+            teams, wave=wave, scales=[s for s in teams["scale"].unique() if s != "enps"], language=results.language,
+            min_group=results.min_group)),
+    }
+    import matplotlib.pyplot as plt
+    for label, (name, fig) in figures.items():
+        fig.savefig(out / name, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        files[label] = out / name
+    print(score_table(results.workspace, wave=wave, by="team").to_string(index=False))
+    return files
+
+
+def _outcome_scales(results: Results) -> tuple:
+    ids = [i.id for i in results.template.indices if i.id == "security"]
+    ids += [s.id for s in results.template.scales_with_role("outcome") if s.id == "engagement"]
+    return tuple(ids) or tuple(s.id for s in results.template.scales_with_role("outcome"))
+
+
+def _export_table(table: pd.DataFrame) -> pd.DataFrame:
+    columns = ["wave", "level", "group", "parent", "scale", "title", "kind", "n", "mean", "sd", "ci_low", "ci_high",
+               "favourable", "enps", "headcount", "response_rate", "suppressed", "suppressed_reason"]
+    out = table[[c for c in columns if c in table.columns]].copy()
+    for col in ("mean", "sd", "ci_low", "ci_high", "favourable", "enps", "response_rate"):
+        out[col] = out[col].round(2)
+    return out

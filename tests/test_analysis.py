@@ -1,0 +1,78 @@
+"""Workspace-level results: shared protected tables for the CLI, dashboard, reports and exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assessment.analysis import Results, reliability_table, score_table
+from assessment.demo import DEMO_WAVES, SMALL_TEAM
+from assessment.store import Response
+
+
+@pytest.fixture(scope="module")
+def results(demo_workspace):
+    return Results(demo_workspace)
+
+
+def test_score_table_shows_suppressed_groups_as_suppressed_not_numbers(demo_workspace):
+    table = score_table(demo_workspace, by="team").set_index("team")
+    assert (table.loc[SMALL_TEAM] == "suppressed").all()
+    assert table.loc["Platform", "security"] not in ("suppressed", "", "0", "0.0")
+
+
+def test_score_table_by_department_lists_departments(demo_workspace):
+    table = score_table(demo_workspace, by="department")
+    assert set(table["department"]) == {"Customer Service", "Sales", "Product", "Operations"}
+
+
+def test_reliability_table_has_alpha_per_scale(demo_workspace):
+    scales, items = reliability_table(demo_workspace)
+    assert scales.set_index("scale").loc["expectations", "alpha"] > 0.7
+    assert {"item", "item_rest"} <= set(items.columns)
+
+
+def test_item_distribution_is_empty_for_a_suppressed_group(results):
+    assert results.item_distribution(DEMO_WAVES[-1], SMALL_TEAM).empty
+
+
+def test_item_distribution_percentages_add_up_per_item(results):
+    dist = results.item_distribution(DEMO_WAVES[-1], "Platform", scale="goals")
+    assert list(dict.fromkeys(dist["item"])) == results.template.scale("goals").item_ids
+    assert dist.groupby("item")["percent"].sum().round(6).eq(100).all()
+
+
+def test_comments_appear_only_for_groups_at_the_comment_threshold(workspace):
+    store = workspace.store
+    answers = {"exp_role": 3, "exp_standard": 4, "exp_feedback": 2}
+    store.add_responses("w1", [Response("Platform", answers, {"comment_keep": f"p{n}"}) for n in range(9)])
+    store.add_responses("w1", [Response("Data", answers, {"comment_keep": f"d{n}"}) for n in range(10)])
+    results = Results(workspace)
+    assert results.template.min_comments == 10
+    assert results.shown("w1", "Platform") and results.comments("w1", "Platform").empty
+    assert sorted(results.comments("w1", "Data")["text"]) == sorted(f"d{n}" for n in range(10))
+
+
+def test_comments_are_shuffled(results):
+    first = results.comments(DEMO_WAVES[-1], "Customer Service", seed=1)["text"].tolist()
+    second = results.comments(DEMO_WAVES[-1], "Customer Service", seed=2)["text"].tolist()
+    stored = results.workspace.store.comments(DEMO_WAVES[-1])
+    in_order = stored[stored["team"].isin(results.teams_in("Customer Service"))]["text"].tolist()
+    assert sorted(first) == sorted(in_order) and (first != in_order or second != in_order)
+
+
+def test_response_rates_hide_small_teams(results):
+    rates = results.response_rates(DEMO_WAVES[-1]).set_index("team")
+    assert pd.isna(rates.loc[SMALL_TEAM, "respondents"]) and pd.isna(rates.loc[SMALL_TEAM, "response_rate"])
+    assert rates.loc["Platform", "response_rate"] > 50
+
+
+def test_data_quality_flags_straight_lining(workspace):
+    store = workspace.store
+    items = [i.id for i in workspace.template().items if i.response_scale.points == 5]
+    same = [Response("Platform", {i: 3 for i in items}) for _ in range(5)]
+    varied = [Response("Platform", {i: 1 + (k + n) % 5 for k, i in enumerate(items)}) for n in range(3)]
+    store.add_responses("w1", same + varied)
+    quality = Results(workspace).data_quality("w1").set_index("team")
+    assert quality.loc["Platform", "straight_lining"] == 5
+    assert quality.loc["Platform", "respondents"] == 8
