@@ -142,12 +142,13 @@ class Results:
                 values = rows[item.id]
                 total = len(values)
                 counts = values.value_counts()
+                # answers are shown as given; a reverse-keyed (negatively worded) item is marked (R)
+                text = item.text.get(language or self.language, item.id) + (" (R)" if item.reverse else "")
                 for value in item.response_scale.values:
                     c = int(counts.get(float(value), 0))
-                    out.append((item.id, item.text.get(language or self.language, item.id), value, c, 100 * c / total))
+                    out.append((item.id, text, value, c, 100 * c / total))
                 skipped = int(values.isna().sum())
-                out.append((item.id, item.text.get(language or self.language, item.id), "skipped", skipped,
-                            100 * skipped / total))
+                out.append((item.id, text, "skipped", skipped, 100 * skipped / total))
         return pd.DataFrame(out, columns=columns)
 
     def comments(self, wave: str, group: str | None = None, seed: int | None = None) -> pd.DataFrame:
@@ -175,10 +176,11 @@ class Results:
         wave = wave or self.latest_wave()
         table = self.table("team")
         if table.empty:
-            return pd.DataFrame(columns=["team", "department", "headcount", "respondents", "response_rate", "suppressed"])
+            return pd.DataFrame(columns=["team", "department", "headcount", "respondents", "response_rate", "suppressed",
+                                         "reason"])
         rows = table[(table["wave"] == wave) & (table["scale"] == table["scale"].iloc[0])]
-        out = rows[["group", "parent", "headcount", "n", "response_rate", "suppressed"]].rename(
-            columns={"group": "team", "parent": "department", "n": "respondents"})
+        out = rows[["group", "parent", "headcount", "n", "response_rate", "suppressed", "suppressed_reason"]].rename(
+            columns={"group": "team", "parent": "department", "n": "respondents", "suppressed_reason": "reason"})
         return out.reset_index(drop=True)
 
     def data_quality(self, wave: str | None = None) -> pd.DataFrame:
@@ -203,7 +205,7 @@ class Results:
             pooled = per_team[small].sum().to_frame(f"(teams under {template.min_group})").T
             per_team = pd.concat([per_team[~small], pooled if pooled["respondents"].iloc[0] >= template.min_group else
                                   pooled.assign(respondents=np.nan, incomplete=np.nan, straight_lining=np.nan)])
-        return per_team.reset_index(names="team")
+        return per_team.astype("Int64").reset_index(names="team")
 
 
 # ---------------------------------------------------------------- CLI tables and the demo summary

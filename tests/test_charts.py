@@ -65,7 +65,7 @@ def test_agreement_chart_keeps_questionnaire_order(results):
     dist = results.item_distribution(DEMO_WAVES[-1], "Platform", scale="expectations")
     fig = charts.agreement(dist, labels=list(results.template.response_scales["agree5"].labels["en"]))
     labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
-    expected = [i.text["en"] for i in results.template.scale("expectations").items]
+    expected = [i.text["en"] + (" (R)" if i.reverse else "") for i in results.template.scale("expectations").items]
     assert labels == expected
     plt.close(fig)
 

@@ -107,3 +107,15 @@ def test_score_of_a_wave_without_responses_says_so(tmp_path):
     assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
     done = run("score", tmp_path / "ws")
     assert done.returncode == 2 and "no responses yet" in done.stderr
+
+
+def test_report_command_writes_one_html_per_group(demo_workspace, tmp_path):
+    done = run("report", demo_workspace.path, "--group", "Platform", "--group", "Data", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.html")) == sorted(
+        [f"report-platform-{demo_workspace.wave()}.html", f"report-data-{demo_workspace.wave()}.html"])
+
+
+def test_report_for_a_suppressed_team_is_refused(demo_workspace, tmp_path):
+    done = run("report", demo_workspace.path, "--group", "Legal", "--out", tmp_path)
+    assert done.returncode == 2 and "too few respondents" in done.stderr

@@ -1,0 +1,221 @@
+"""The leaders' dashboard: choose a department or team, waves and scales; the charts redraw in place.
+
+All figures come from `analysis.Results`, whose tables already hide small groups (and groups that
+would let someone subtract their way to a small one), so no filter combination can show them.
+Only the visible tab is drawn on a change; the others are drawn when opened.
+"""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+from . import charts
+from .analysis import Results
+from .statistics import ORGANISATION
+
+ALL = "(all)"
+TABS = ("trend", "pillars", "heatmap", "items", "change", "drivers", "enps")
+_UI = {
+    "en": {"level": "Show", "department": "Departments", "team": "Teams", "group": "Group", "waves": "Waves",
+           "scales": "Scales", "wave": "Wave", "item_scale": "Items of", "trend": "Over time", "pillars": "Pillars",
+           "heatmap": "Heatmap", "items": "Item answers", "change": "Change", "drivers": "Drivers", "enps": "eNPS",
+           "hidden": "{group} has fewer than {n} respondents in {wave} (or would reveal a group that has): its "
+                     "figures are not shown.",
+           "no_previous": "{wave} is the first wave: there is nothing to compare with.",
+           "title": "Work environment dashboard"},
+    "sv": {"level": "Visa", "department": "Avdelningar", "team": "Team", "group": "Grupp", "waves": "Mätningar",
+           "scales": "Skalor", "wave": "Mätning", "item_scale": "Frågor i", "trend": "Över tid", "pillars": "Pelare",
+           "heatmap": "Värmekarta", "items": "Svar per fråga", "change": "Förändring", "drivers": "Drivkrafter",
+           "enps": "eNPS",
+           "hidden": "{group} har färre än {n} svarande i {wave} (eller skulle avslöja en grupp som har det): "
+                     "resultaten visas inte.",
+           "no_previous": "{wave} är den första mätningen: det finns inget att jämföra med.",
+           "title": "Arbetsmiljöpanel"},
+}
+
+
+class Dashboard:
+    """Widgets over a workspace's results. Display `dashboard.widget`.
+
+    For tests and notebooks: `level`, `group`, `waves`, `scales`, `wave`, `item_scale`, `tabs` are the
+    controls; `figures[name]` is the last Figure drawn for a tab; `message` shows what is hidden."""
+
+    def __init__(self, workspace, language: str | None = None, results: Results | None = None):
+        self.results = results or Results(workspace, language=language)
+        self.language = language or self.results.language
+        ui = _UI.get(self.language, _UI["en"])
+        self.ui = ui
+        r = self.results
+        scale_choices = [(r.title(i.id), i.id) for i in r.template.indices]
+        scale_choices += [(r.title(s.id), s.id) for s in r.template.scales if s.role != "enps"]
+        default_scales = [s for s in ("security", "engagement") if s in dict((v, k) for k, v in scale_choices)]
+        self.level = widgets.ToggleButtons(options=[(ui["department"], "department"), (ui["team"], "team")],
+                                           value="team", description=ui["level"])
+        self.group = widgets.Dropdown(description=ui["group"])
+        self.waves = widgets.SelectMultiple(options=r.waves, value=tuple(r.waves), description=ui["waves"], rows=4)
+        self.scales = widgets.SelectMultiple(options=scale_choices, value=tuple(default_scales or [scale_choices[0][1]]),
+                                             description=ui["scales"], rows=5)
+        self.wave = widgets.Dropdown(options=r.waves, value=r.latest_wave(), description=ui["wave"])
+        pillar_choices = [(r.title(s.id), s.id) for s in r.template.scales if s.role != "enps"]
+        self.item_scale = widgets.Dropdown(options=pillar_choices, value=pillar_choices[0][1],
+                                           description=ui["item_scale"])
+        self.message = widgets.HTML()
+        self.message.add_class("dashboard-message")
+        self.outputs = {name: widgets.Output() for name in TABS}
+        for name, out in self.outputs.items():
+            out.add_class(f"chart-{name}")
+        self.tabs = widgets.Tab(children=[self.outputs[n] for n in TABS])
+        for k, name in enumerate(TABS):
+            self.tabs.set_title(k, ui[name])
+        self.figures: dict = {}
+        self.redraws = 0
+        self.last_redraw_seconds = 0.0
+        self._stale = set(TABS)
+        self._fill_groups()
+        for control in (self.group, self.waves, self.scales, self.wave, self.item_scale):
+            control.observe(self._changed, names="value")
+        self.level.observe(self._level_changed, names="value")
+        self.tabs.observe(self._tab_changed, names="selected_index")
+        header = widgets.HTML(f"<h2 style='margin:0.2em 0'>{ui['title']} — {r.workspace.name}</h2>")
+        controls = widgets.HBox([widgets.VBox([self.level, self.group, self.wave, self.item_scale]),
+                                 widgets.VBox([self.waves, self.scales])])
+        self.widget = widgets.VBox([header, controls, self.message, self.tabs])
+        self.widget.add_class("assessment-dashboard")
+        self.redraw()
+
+    # ------------------------------------------------------------ state
+    def _fill_groups(self):
+        groups = self.results.groups(self.level.value)
+        current = self.group.value
+        self.group.options = [ALL, *groups]
+        self.group.value = current if current in self.group.options else ALL
+
+    def _level_changed(self, change):
+        with self.group.hold_trait_notifications():
+            self._fill_groups()
+        self._changed(change)
+
+    def _changed(self, change=None):
+        self._stale = set(TABS)
+        self.redraw()
+
+    def _tab_changed(self, change):
+        if self.current_tab in self._stale:
+            self.redraw()
+
+    @property
+    def current_tab(self) -> str:
+        return TABS[self.tabs.selected_index or 0]
+
+    def selected_group(self) -> str | None:
+        return None if self.group.value == ALL else self.group.value
+
+    def teams_shown(self) -> list[str] | None:
+        """Teams for per-team charts: those of the chosen department, the chosen team, or all."""
+        group = self.selected_group()
+        if group is None:
+            return None
+        if self.level.value == "department":
+            return self.results.teams_in(group)
+        return [group]
+
+    # ------------------------------------------------------------ drawing
+    def redraw(self):
+        """Draw the visible tab from the cached tables (the others are drawn when opened)."""
+        started = time.perf_counter()
+        name = self.current_tab
+        self._update_message()
+        fig = getattr(self, f"_draw_{name}")()
+        self.figures[name] = fig
+        out = self.outputs[name]
+        out.clear_output(wait=True)
+        with out:
+            if isinstance(fig, str):
+                display(widgets.HTML(fig))
+            else:
+                display(fig)
+        if not isinstance(fig, str):
+            plt.close(fig)
+        self._stale.discard(name)
+        self.redraws += 1
+        self.last_redraw_seconds = time.perf_counter() - started
+
+    def _update_message(self):
+        group = self.selected_group()
+        wave = self.wave.value
+        if group is not None and not self.results.shown(wave, group):
+            self.message.value = f"<div class='suppressed-note'><b>{self.ui['hidden'].format(group=group, n=self.results.min_group, wave=wave)}</b></div>"
+        else:
+            self.message.value = ""
+
+    def _table(self, level):
+        table = self.results.table(level, language=self.language)
+        return table[table["wave"].isin(self.waves.value or self.results.waves)]
+
+    def _draw_trend(self):
+        level = self.level.value
+        table = self._table(level)
+        group = self.selected_group()
+        groups = [group] if group else None
+        return charts.trend(table, scales=tuple(self.scales.value), groups=groups, language=self.language,
+                            min_group=self.results.min_group)
+
+    def _per_team(self):
+        table = self.results.table("team", language=self.language)
+        teams = self.teams_shown()
+        return table if teams is None else table[table["group"].isin(teams)]
+
+    def _draw_pillars(self):
+        return charts.pillars(self._per_team(), wave=self.wave.value,
+                              scales=[s.id for s in self.results.template.pillars], language=self.language,
+                              min_group=self.results.min_group)
+
+    def _draw_heatmap(self):
+        table = self._per_team()
+        table = table[table["kind"] != "enps"]
+        return charts.heatmap(table, wave=self.wave.value, language=self.language, min_group=self.results.min_group)
+
+    def _draw_items(self):
+        group = self.selected_group() or ORGANISATION
+        dist = self.results.item_distribution(self.wave.value, group, scale=self.item_scale.value,
+                                              language=self.language)
+        if dist.empty:
+            return f"<p class='suppressed-note'>{self.ui['hidden'].format(group=group, n=self.results.min_group, wave=self.wave.value)}</p>"
+        rs = self.results.template.scale(self.item_scale.value).response_scale
+        return charts.agreement(dist, language=self.language, labels=rs.labels.get(self.language),
+                                title=f"{group} — {self.results.title(self.item_scale.value, self.language)}")
+
+    def _draw_change(self):
+        wave = self.wave.value
+        previous = self.results.previous_wave(wave)
+        if previous is None:
+            return f"<p>{self.ui['no_previous'].format(wave=wave)}</p>"
+        table = self.results.compare(previous, wave, level=self.level.value, language=self.language)
+        group = self.selected_group()
+        table = table[table["scale"].isin(self.scales.value)]
+        if group:
+            table = table[table["group"] == group]
+        return charts.change(table, language=self.language)
+
+    def _draw_drivers(self):
+        group = self.selected_group()
+        table = self.results.drivers(self.wave.value, group=group or ORGANISATION, language=self.language)
+        if table["r"].isna().all():
+            return f"<p class='suppressed-note'>{self.ui['hidden'].format(group=group, n=self.results.min_group, wave=self.wave.value)}</p>"
+        return charts.drivers(table, language=self.language)
+
+    def _draw_enps(self):
+        table = self._table(self.level.value)
+        group = self.selected_group()
+        if group and self.level.value == "team":
+            table = table[table["group"] == group]
+        return charts.enps(table, wave=self.wave.value, language=self.language, min_group=self.results.min_group)
+
+
+def dashboard(workspace, language: str | None = None) -> Dashboard:
+    """Build the dashboard for a workspace folder (what the notebook calls)."""
+    return Dashboard(workspace, language=language)

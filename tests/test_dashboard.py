@@ -1,0 +1,93 @@
+"""The leaders' dashboard: widgets redraw charts in place and never show a hidden group."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from assessment.analysis import Results
+from assessment.dashboard import ALL, TABS, Dashboard
+from assessment.demo import DEMO_WAVES, SMALL_TEAM
+
+
+@pytest.fixture(scope="module")
+def results(demo_workspace):
+    return Results(demo_workspace)
+
+
+@pytest.fixture
+def dashboard(demo_workspace, results):
+    return Dashboard(demo_workspace, results=results)
+
+
+def drawn_names(fig):
+    names = {t.get_text() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()}
+    names |= {ax.get_title() for ax in fig.axes if ax.get_visible()}
+    names |= {line.get_label() for ax in fig.axes for line in ax.lines}
+    return names
+
+
+def test_dashboard_draws_the_trend_on_start(dashboard):
+    assert dashboard.redraws == 1 and "trend" in dashboard.figures
+
+
+def test_changing_the_team_redraws_the_chart(dashboard):
+    before = dashboard.figures["trend"]
+    dashboard.group.value = "Mobile"
+    after = dashboard.figures["trend"]
+    assert after is not before and dashboard.redraws == 2
+    assert "Mobile" in drawn_names(after) and "Platform" not in drawn_names(after)
+
+
+def test_choosing_a_suppressed_team_says_so_and_draws_no_figure_for_it(dashboard):
+    dashboard.group.value = SMALL_TEAM
+    assert SMALL_TEAM in dashboard.message.value and "fewer than 5" in dashboard.message.value
+    assert not any(line.get_xydata().size for ax in dashboard.figures["trend"].axes for line in ax.lines)
+
+
+def test_department_level_lists_departments(dashboard):
+    dashboard.level.value = "department"
+    assert set(dashboard.group.options) == {ALL, "Customer Service", "Sales", "Product", "Operations"}
+
+
+def test_opening_a_tab_draws_it(dashboard):
+    for k, name in enumerate(TABS):
+        dashboard.tabs.selected_index = k
+        assert name in dashboard.figures
+
+
+def test_only_the_visible_tab_is_redrawn_on_a_change(dashboard):
+    dashboard.tabs.selected_index = TABS.index("heatmap")
+    heatmap = dashboard.figures["heatmap"]
+    dashboard.tabs.selected_index = TABS.index("trend")
+    dashboard.group.value = "Mobile"
+    assert dashboard.figures["heatmap"] is heatmap
+    dashboard.tabs.selected_index = TABS.index("heatmap")
+    assert dashboard.figures["heatmap"] is not heatmap
+
+
+def heatmap_row(fig, group):
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    if group not in rows:
+        return None
+    y = rows.index(group) + 0.5
+    return [t.get_text() for t in ax.texts if abs(t.get_position()[1] - y) < 1e-6]
+
+
+def test_no_filter_combination_shows_a_suppressed_team(dashboard):
+    for level, wave, k in itertools.product(["team", "department"], DEMO_WAVES, range(len(TABS))):
+        dashboard.level.value = level
+        dashboard.wave.value = wave
+        dashboard.tabs.selected_index = k
+        for group in dashboard.group.options:
+            dashboard.group.value = group
+            fig = dashboard.figures[TABS[k]]
+            if isinstance(fig, str):
+                continue
+            if TABS[k] == "heatmap":
+                cells = heatmap_row(fig, SMALL_TEAM)
+                assert cells is None or all(c == "n<5" for c in cells), (level, wave, group)
+            else:
+                assert SMALL_TEAM not in drawn_names(fig), (level, wave, TABS[k], group)

@@ -1,0 +1,41 @@
+"""Every notebook runs headless against a demo workspace, without error output, and is committed clean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import papermill
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_notebooks_for_respondents_hr_leaders_and_consultants():
+    assert {p.stem for p in NOTEBOOKS} >= {"survey", "admin", "dashboard", "report"}
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_without_outputs(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_thin(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert len(code) <= 4 and all(len(c["source"]) <= 10 for c in code)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_headless_without_error_output(notebook, demo_workspace, tmp_path):
+    executed = papermill.execute_notebook(str(notebook), str(tmp_path / notebook.name), progress_bar=False,
+                                          parameters={"workspace": str(demo_workspace.path)}, cwd=str(tmp_path))
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error"
+            assert not (output["output_type"] == "stream" and output["name"] == "stderr"), output["text"]
+    last = executed.cells[-1]["outputs"]
+    assert last, "the notebook's last cell shows the app or report"
