@@ -106,6 +106,14 @@ def cmd_import(args):
     print(result.summary())
 
 
+def cmd_codes(args):
+    from .invitations import write_codes
+    ws = _workspace(args.workspace)
+    path, n = write_codes(ws, wave=args.wave, teams=args.team, count=args.count, out=args.out)
+    print(f"wrote {n} one-time code(s) to {path} (columns team, code; readable only by you): "
+          "mail-merge or print them, one per invited person")
+
+
 def cmd_export(args):
     from .exporting import export_all
     ws = _workspace(args.workspace)
@@ -211,6 +219,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--add-teams", action="store_true", help="create teams the store does not know yet")
     p.add_argument("--encoding", help="text encoding of a CSV (default: UTF-8)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("codes", help="create one-time invitation codes per team for the served form",
+                       description="Create one-time codes (per team: --count, or the team's headcount in the wave) and "
+                                   "write them to a CSV for mail merge. The form then accepts each code once and takes "
+                                   "the team from it; nothing links a code to the answers.")
+    p.add_argument("workspace")
+    p.add_argument("--wave", help="wave (default: the latest)")
+    p.add_argument("--team", action="append", help="only this team (repeat; default: every team)")
+    p.add_argument("--count", type=int, help="codes per team (default: the team's headcount)")
+    p.add_argument("--out", help="CSV file to write (default: output/codes-WAVE.csv in the workspace)")
+    p.set_defaults(func=cmd_codes)
 
     p = sub.add_parser("export", help="export answers, scale scores and group scores to CSV",
                        description="Write answers (pseudonymous), respondent-level scale scores and group aggregates "

@@ -7,12 +7,12 @@ import or a form submission is stored whole or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import os
 import secrets
 import sqlite3
-import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,8 @@ from .exceptions import ResponseRejected, StoreError, UnknownNameError
 from .templates import Template, template_from_data
 
 SCHEMA_VERSION = 1
+CODE_UNKNOWN = "this code is not valid for this survey; check it against your invitation"
+CODE_USED = "this code has already been used; each invitation code can be used once"
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)",
@@ -48,8 +50,12 @@ _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS imports (
         wave_id INTEGER NOT NULL REFERENCES waves(wave_id), sha256 VARCHAR(64) NOT NULL, filename TEXT NOT NULL,
         respondents INTEGER NOT NULL, imported_at VARCHAR(32) NOT NULL, PRIMARY KEY (wave_id, sha256))""",
+    """CREATE TABLE IF NOT EXISTS codes (
+        code_hash VARCHAR(64) PRIMARY KEY, wave_id INTEGER NOT NULL REFERENCES waves(wave_id),
+        team_id INTEGER NOT NULL REFERENCES teams(team_id), used INTEGER NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS respondents_by_wave ON respondents (wave_id, team_id)",
 ]
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O or 1/I: codes are typed from paper
 
 
 @dataclass
@@ -370,13 +376,18 @@ class Store:
         return problems
 
     def add_responses(self, wave: str, responses: list[Response], import_record: tuple | None = None,
-                      new_teams=()) -> list[int]:
+                      new_teams=(), code: str | None = None) -> list[int]:
         """Store responses in one transaction (all or none); returns the new respondent ids.
 
         Raises ResponseRejected, naming each problem, when any response is invalid; raises StoreError
         when the wave is closed or a respondent already answered. `new_teams` are created in the same
-        transaction, so a rejected import leaves no new team behind."""
+        transaction, so a rejected import leaves no new team behind. With a one-time `code` (one
+        response), the code's team is used and the code is spent in the same transaction."""
         wave_id = self.wave_id(wave)
+        if code is not None:
+            if len(responses) != 1:
+                raise StoreError("a one-time code goes with exactly one response")
+            responses = [dataclasses.replace(responses[0], team=self.code_team(wave, code))]
         template = self.wave_template(wave)
         team_ids = dict(self._all("SELECT name, team_id FROM teams"))
         team_ids.update({t: None for t in new_teams if t not in team_ids})
@@ -394,6 +405,11 @@ class Store:
         with self.transaction():
             if self._one("SELECT status FROM waves WHERE wave_id = ?", (wave_id,)) != "open":
                 raise StoreError(f"wave {wave!r} is closed; reopen it with `assessment wave reopen WORKSPACE {wave}` to add answers")
+            if code is not None:
+                spent = self._exec("UPDATE codes SET used = 1 WHERE code_hash = ? AND wave_id = ? AND used = 0",
+                                   (self._code_hash(code), wave_id)).rowcount
+                if spent != 1:   # another submission used it a moment ago
+                    raise ResponseRejected([CODE_USED])
             for team in new_teams:
                 if team_ids.get(team) is None:
                     team_ids[team] = self._exec("INSERT INTO teams (name) VALUES (?) RETURNING team_id", (team,)).fetchone()[0]
@@ -469,6 +485,43 @@ class Store:
                            [(wave_id, team_ids[t], q, x) for t, q, x in
                             comments[["team", "question", "text"]].itertuples(index=False, name=None)])
         return len(ids)
+
+    # ------------------------------------------------------------ one-time invitation codes
+    def _code_hash(self, code: str) -> str:
+        salt = self._one("SELECT value FROM meta WHERE key = 'salt'")
+        normalised = "".join(ch for ch in str(code).upper() if ch.isalnum())
+        return hashlib.sha256(f"{salt}\x1fcode\x1f{normalised}".encode()).hexdigest()
+
+    def issue_codes(self, wave: str, team: str, count: int) -> list[str]:
+        """New one-time codes for a team in a wave. Only their salted hashes are stored, with the team:
+        a code says which team answers, and nothing links it to the answers given with it."""
+        wave_id, team_id = self.wave_id(wave), self.team_id(team)
+        if not isinstance(count, int) or count < 1:
+            raise StoreError(f"the number of codes must be a whole number of at least 1, not {count!r}")
+        codes = []
+        for _ in range(count):
+            raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+            codes.append(f"{raw[:5]}-{raw[5:]}")
+        with self.transaction():
+            self._many("INSERT INTO codes (code_hash, wave_id, team_id, used) VALUES (?, ?, ?, 0)",
+                       [(self._code_hash(c), wave_id, team_id) for c in codes])
+        return codes
+
+    def code_team(self, wave: str, code: str) -> str:
+        """The team a code belongs to; ResponseRejected when it is wrong or already used."""
+        row = self._all("SELECT t.name, c.used FROM codes c JOIN teams t ON c.team_id = t.team_id "
+                        "WHERE c.code_hash = ? AND c.wave_id = ?", (self._code_hash(code), self.wave_id(wave)))
+        if not row:
+            raise ResponseRejected([CODE_UNKNOWN])
+        if row[0][1]:
+            raise ResponseRejected([CODE_USED])
+        return row[0][0]
+
+    def code_counts(self, wave: str) -> pd.DataFrame:
+        """Codes issued and used per team (counts only)."""
+        return self.frame("SELECT t.name AS team, COUNT(*) AS issued, SUM(c.used) AS used FROM codes c "
+                          "JOIN teams t ON c.team_id = t.team_id WHERE c.wave_id = ? GROUP BY t.team_id, t.name "
+                          "ORDER BY t.team_id", (self.wave_id(wave),))
 
     def existing_keys(self, wave: str) -> set[str]:
         return {r[0] for r in self._all("SELECT respondent_key FROM respondents WHERE wave_id = ?", (self.wave_id(wave),))}
