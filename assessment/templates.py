@@ -246,7 +246,9 @@ def _drop(data: dict, drop, source: Path) -> dict:
     for kind, ids in drop.items():
         if kind not in known:
             raise TemplateError(f"drop.{kind}: unknown kind; use one of {', '.join(sorted(known))}", source=source)
-        ids = set(ids or [])
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise TemplateError(f"drop.{kind}: must be a list of ids", source=source)
+        ids = set(ids)
         if kind == "items":
             found = set()
             for scale in data.get("scales") or []:
@@ -398,13 +400,14 @@ def validate_data(data: dict) -> list[str]:
             problems.append(f"{where}: must be a mapping with id, title, response_scale and items")
             continue
         claim(scale.get("id"), where)
-        scale_ids.add(scale.get("id"))
+        if isinstance(scale.get("id"), str):
+            scale_ids.add(scale["id"])
         _check_text(scale.get("title"), f"{where}.title", languages, problems, "title")
         role = scale.get("role", "module")
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:
             problems.append(f"{where}.role: {role!r} is not one of {', '.join(ROLES)}")
         rs_id = scale.get("response_scale")
-        if rs_id not in response_scales:
+        if not isinstance(rs_id, str) or rs_id not in response_scales:
             problems.append(f"{where}.response_scale: {rs_id!r} is not defined in response_scales "
                             f"(defined: {', '.join(response_scales) or 'none'})")
         items = scale.get("items")
@@ -423,7 +426,7 @@ def validate_data(data: dict) -> list[str]:
             for key in item:
                 if key not in ("id", "text", "reverse"):
                     problems.append(f"{iwhere}.{key}: unknown field; an item has id, text and reverse")
-        if role == "enps" and rs_id in response_scales and isinstance(response_scales[rs_id], dict):
+        if role == "enps" and isinstance(rs_id, str) and isinstance(response_scales.get(rs_id), dict):
             if response_scales[rs_id].get("points") != 11 or response_scales[rs_id].get("start", 1) != 0:
                 problems.append(f"{where}.response_scale: an enps scale needs an 11-point scale from 0 to 10 (points: 11, start: 0)")
 
@@ -443,7 +446,7 @@ def validate_data(data: dict) -> list[str]:
             problems.append(f"{where}.from: required; a list of scale ids the index is the mean of")
             continue
         for k, scale_id in enumerate(sources):
-            if scale_id not in scale_ids:
+            if not isinstance(scale_id, str) or scale_id not in scale_ids:
                 problems.append(f"{where}.from[{k}]: unknown scale {scale_id!r}; use one of {', '.join(sorted(map(str, scale_ids)))}")
 
     comments = data.get("comments") or []
