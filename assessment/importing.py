@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -85,12 +86,13 @@ def _norm(text) -> str:
     return re.sub(r"\s+", " ", str(text)).strip().casefold()
 
 
-def read_table(path, encoding: str | None = None, sheet=0) -> tuple[pd.DataFrame, int]:
+def read_table(path, encoding: str | None = None, sheet=0, raw: bytes | None = None) -> tuple[pd.DataFrame, int]:
     """A CSV or XLSX file as a table of strings, and the file row number of its first data row."""
     path = Path(path)
-    if not path.exists():
-        raise AssessmentError(f"{path}: no such file; check the path")
-    raw = path.read_bytes()
+    if raw is None:
+        if not path.exists():
+            raise AssessmentError(f"{path}: no such file; check the path")
+        raw = path.read_bytes()
     if not raw.strip():
         raise ImportRejected(path, ["the file is empty; export the answers again with a header row"])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -150,12 +152,14 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
     mapping = mapping or Mapping()
     template = store.wave_template(wave)
     result = ImportResult(str(path), wave)
-    raw = path.read_bytes() if path.exists() else b""
+    if not path.exists():
+        raise AssessmentError(f"{path}: no such file; check the path")
+    raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     if raw and store.was_imported(wave, sha):
         result.already_imported = True
         return result
-    table, first_row = read_table(path, encoding=encoding)
+    table, first_row = read_table(path, encoding=encoding, raw=raw)
     problems: list[str] = []
     headers = [str(c).strip() for c in table.columns]
     table.columns = headers
@@ -219,114 +223,145 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
     if missing_items:
         result.warnings.append(f"{len(missing_items)} item(s) of the template are not in the file: {', '.join(missing_items)}")
 
-    labels: dict[str, dict[str, int]] = {}
-    for item in template.items:
-        rs = item.response_scale
-        table_for_rs = labels.setdefault(rs.id, {})
-        for lang_labels in rs.labels.values():
-            for value, label in zip(rs.values, lang_labels):
-                table_for_rs.setdefault(_norm(label), value)
-    extra_values = {_norm(k): v for k, v in mapping.values.items()}
+    # ---- every cell checked column by column (vectorised), problems collected by row
+    found: list[tuple[int, str]] = []
+    n_rows = len(table)
+    rownums = np.arange(first_row, first_row + n_rows)
+    text = {h: table[h].fillna("").astype(str).str.strip() for h in headers}
+    empty_row = np.logical_and.reduce([text[h].eq("").to_numpy() for h in headers]) if headers else np.ones(0, bool)
 
+    team = text[team_col].map(lambda t: mapping.teams.get(t, t)) if mapping.teams else text[team_col]
     known_teams = set(store.team_names())
+    missing_team = team.eq("").to_numpy() & ~empty_row
+    for r in np.flatnonzero(missing_team):
+        found.append((rownums[r], f"row {rownums[r]}, column {team_col!r}: no team given"))
+    unknown_mask = ~team.isin(known_teams).to_numpy() & ~missing_team & ~empty_row
+    new_teams = list(dict.fromkeys(team[unknown_mask])) if add_teams else []
+    if not add_teams:
+        for r in np.flatnonzero(unknown_mask):
+            found.append((rownums[r], f"row {rownums[r]}, column {team_col!r}: unknown team {team.iat[r]!r}; add it with "
+                                      f"`assessment teams WORKSPACE --add {team.iat[r]!r}` or import with --add-teams"))
+
+    extra_values = {_norm(k): v for k, v in mapping.values.items()}
+    items = list(dict.fromkeys(item_cols.values()))
+    values = np.full((n_rows, len(items)), np.nan)
+    for header, item_id in item_cols.items():
+        rs = template.item(item_id).response_scale
+        parsed, bad = _parse_column(text[header], rs, extra_values)
+        values[:, items.index(item_id)] = parsed
+        bad &= ~empty_row
+        for r in np.flatnonzero(bad)[:200]:
+            found.append((rownums[r], f"row {rownums[r]}, column {header!r}: {text[header].iat[r]!r} is not an answer "
+                                      f"on the {rs.low}-{rs.high} scale; use a number from {rs.low} to {rs.high} or one "
+                                      "of its labels"))
+    comment_frames = []
+    for header, comment_id in comment_cols.items():
+        has = text[header].ne("").to_numpy() & ~empty_row
+        comment_frames.append(pd.DataFrame({"row": np.flatnonzero(has), "question": comment_id,
+                                            "text": text[header].to_numpy()[has]}))
+    has_comment = np.zeros(n_rows, bool)
+    for frame in comment_frames:
+        has_comment[frame["row"].to_numpy(dtype=int)] = True
+    no_answers = np.isnan(values).all(axis=1) & ~has_comment & ~empty_row
+    for r in np.flatnonzero(no_answers):
+        found.append((rownums[r], f"row {rownums[r]}: no answers; remove the row"))
+
+    languages = None
+    if lang_col:
+        languages = text[lang_col].where(text[lang_col].ne(""), None).to_numpy(dtype=object)
+        wrong = np.array([l is not None and l not in template.languages for l in languages]) & ~empty_row
+        for r in np.flatnonzero(wrong):
+            found.append((rownums[r], f"row {rownums[r]}, column {lang_col!r}: language {languages[r]!r} is not one of "
+                                      f"{', '.join(template.languages)}"))
+
+    if resp_col:
+        ids = text[resp_col]
+        for r in np.flatnonzero(ids.eq("").to_numpy() & ~empty_row):
+            found.append((rownums[r], f"row {rownums[r]}, column {resp_col!r}: no respondent id"))
+        repeated = ids.duplicated(keep="first").to_numpy() & ids.ne("").to_numpy()
+        first_seen = {}
+        for r, value in enumerate(ids):
+            first_seen.setdefault(value, r)
+        for r in np.flatnonzero(repeated):
+            found.append((rownums[r], f"row {rownums[r]}, column {resp_col!r}: respondent {ids.iat[r]!r} also answered "
+                                      f"in row {rownums[first_seen[ids.iat[r]]]}; keep one of the rows"))
+        source_ids = ids.tolist()
+    else:
+        # no id column: a row's content (and how often the same content came before) identifies it,
+        # so a re-export with more rows adds only the new ones
+        content = text[headers[0]].copy()
+        for h in headers[1:]:
+            content = content + "\x1f" + text[h]
+        occurrence = content.groupby(content).cumcount() + 1
+        source_ids = [f"row:{hashlib.sha256(c.encode()).hexdigest()}:{k}" for c, k in zip(content, occurrence)]
+    if found:
+        found.sort(key=lambda p: p[0])
+        raise ImportRejected(path, [message for _, message in found])
+
+    keys = store.respondent_keys(wave, source_ids)
     existing = store.existing_keys(wave)
-    responses: list[Response] = []
-    seen_ids: dict[str, int] = {}
-    seen_rows: Counter = Counter()
-    new_teams: list[str] = []
-    for position, row in enumerate(table.itertuples(index=False, name=None)):
-        record = dict(zip(headers, row))
-        rownum = first_row + position
-        if all(_clean(v) == "" for v in record.values()):
-            continue
-        team = _clean(record.get(team_col))
-        team = mapping.teams.get(team, team)
-        row_problems = []
-        if not team:
-            row_problems.append(f"row {rownum}, column {team_col!r}: no team given")
-        elif team not in known_teams:
-            if add_teams:
-                if team not in new_teams:
-                    new_teams.append(team)
-            else:
-                row_problems.append(f"row {rownum}, column {team_col!r}: unknown team {team!r}; add it with "
-                                    f"`assessment teams WORKSPACE --add {team!r}` or import with --add-teams")
-        answers = {}
-        for header, item_id in item_cols.items():
-            text = _clean(record.get(header))
-            if text == "":
-                answers[item_id] = None
-                continue
-            rs = template.item(item_id).response_scale
-            value = _parse_value(text, rs, labels[rs.id], extra_values)
-            if value is None:
-                row_problems.append(f"row {rownum}, column {header!r}: {text!r} is not an answer on the "
-                                    f"{rs.low}-{rs.high} scale; use a number from {rs.low} to {rs.high} or one of its labels")
-            else:
-                answers[item_id] = value
-        comments = {cid: _clean(record.get(header)) for header, cid in comment_cols.items()
-                    if _clean(record.get(header))}
-        language = _clean(record.get(lang_col)) or None if lang_col else None
-        if language is not None and language not in template.languages:
-            row_problems.append(f"row {rownum}, column {lang_col!r}: language {language!r} is not one of "
-                                f"{', '.join(template.languages)}")
-        if not any(v is not None for v in answers.values()) and not comments:
-            row_problems.append(f"row {rownum}: no answers; remove the row")
-        if resp_col:
-            source_id = _clean(record.get(resp_col))
-            if not source_id:
-                row_problems.append(f"row {rownum}, column {resp_col!r}: no respondent id")
-            elif source_id in seen_ids:
-                row_problems.append(f"row {rownum}, column {resp_col!r}: respondent {source_id!r} also answered in "
-                                    f"row {seen_ids[source_id]}; keep one of the rows")
-            else:
-                seen_ids[source_id] = rownum
-        else:
-            # no id column: a row's content (and how often the same content came before) identifies it,
-            # so a re-export with more rows adds only the new ones
-            content = "\x1f".join(_clean(v) for v in row)
-            seen_rows[content] += 1
-            source_id = f"row:{hashlib.sha256(content.encode()).hexdigest()}:{seen_rows[content]}"
-        if row_problems:
-            problems += row_problems
-            continue
-        key = store.respondent_key(wave, source_id)
-        if key in existing:
-            result.skipped += 1
-            continue
-        responses.append(Response(team=team, answers=answers, comments=comments, respondent=source_id,
-                                  language=language, source="import"))
-    if problems:
-        raise ImportRejected(path, problems)
-    if not responses:
+    stored_before = np.array([k in existing for k in keys], dtype=bool)
+    result.skipped = int((stored_before & ~empty_row).sum())
+    keep = ~empty_row & ~stored_before
+    if not keep.any():
         result.warnings.append("no new responses in the file")
         return result
-    # new teams and the answers go in one transaction: a failed import leaves no new team behind
-    store.add_responses(wave, responses, import_record=(sha, path.name), new_teams=new_teams)
-    result.stored = len(responses)
-    result.answers = sum(sum(v is not None for v in r.answers.values()) for r in responses)
-    result.comments = sum(len(r.comments) for r in responses)
+    positions = np.flatnonzero(keep)
+    matrix = pd.DataFrame(values[positions], columns=items)
+    matrix.insert(0, "team", team.to_numpy()[positions])
+    renumber = np.full(n_rows, -1)
+    renumber[positions] = np.arange(len(positions))
+    comments = pd.concat(comment_frames, ignore_index=True) if comment_frames else pd.DataFrame(
+        columns=["row", "question", "text"])
+    comments = comments[keep[comments["row"].to_numpy(dtype=int)]] if len(comments) else comments
+    comments = comments.assign(row=renumber[comments["row"].to_numpy(dtype=int)],
+                               team=team.to_numpy()[comments["row"].to_numpy(dtype=int)] if len(comments) else [])
+    # new teams, answers, comments and the import record go in one transaction
+    store.add_answer_matrix(wave, matrix, comments, source="import", keys=[keys[p] for p in positions],
+                            languages=None if languages is None else list(languages[positions]),
+                            import_record=(sha, path.name), new_teams=new_teams)
+    result.stored = len(positions)
+    result.answers = int((~np.isnan(values[positions])).sum())
+    result.comments = len(comments)
     result.new_teams = new_teams
     return result
 
 
-def _parse_value(text: str, rs, labels: dict, extra: dict):
-    key = _norm(text)
-    if key in extra:
-        value = extra[key]
-    elif key in labels:
-        return labels[key]
-    else:
-        # "4", "4.0", "4 - Agree" (a number followed by its label)
-        match = re.match(r"^(-?\d+)(?:[.,]0+)?(?:\s*[-–:.)]\s*.*)?$", text.strip())
-        if not match:
-            return None
-        value = int(match.group(1))
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        return None
-    return value if rs.low <= value <= rs.high else None
+_NUMBER = re.compile(r"^(-?\d{1,9})(?:[.,]0+)?(?:\s*[-–:.)]\s*.*)?$")
+
+
+def _parse_column(column: pd.Series, rs, extra: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Answers of one column as numbers (NaN where blank) and a mask of cells that are not answers.
+
+    A cell may be a number ("4", "4.0"), a number with its label ("4 - Agree"), a label of the
+    response scale in any language, or a text from the mapping file's `values`. Each distinct text
+    is parsed once, so a column of a million cells costs a dictionary look-up per cell."""
+    labels = {}
+    for lang_labels in rs.labels.values():
+        for value, label in zip(rs.values, lang_labels):
+            labels.setdefault(_norm(label), value)
+    lookup = {}
+    for text in column.unique():
+        key = _norm(text)
+        if key == "":
+            lookup[text] = np.nan
+            continue
+        if key in extra:
+            value = extra[key]
+        elif key in labels:
+            value = labels[key]
+        else:
+            match = _NUMBER.match(text)
+            value = int(match.group(1)) if match else None
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = None
+        lookup[text] = float(value) if value is not None and rs.low <= value <= rs.high else -np.inf
+    numbers = column.map(lookup).to_numpy(dtype="float64", copy=True)
+    bad = np.isneginf(numbers)
+    numbers[bad] = np.nan
+    return numbers, bad
 
 
 def import_teams(store: Store, path, wave: str | None = None) -> int:

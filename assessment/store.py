@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import ResponseRejected, StoreError, UnknownNameError
@@ -336,10 +337,20 @@ class Store:
         return self.frame(sql + " WHERE w.wave_id = ? ORDER BY t.team_id", (self.wave_id(wave),))
 
     # ------------------------------------------------------------ responses
+    @property
+    def _salt(self) -> str:
+        if not hasattr(self, "_salt_value"):
+            self._salt_value = self._one("SELECT value FROM meta WHERE key = 'salt'")
+        return self._salt_value
+
     def respondent_key(self, wave: str, source_id: str) -> str:
         """A salted hash of an id from the source: the same person maps to the same key, but the id is not kept."""
-        salt = self._one("SELECT value FROM meta WHERE key = 'salt'")
-        return hashlib.sha256(f"{salt}\x1f{wave}\x1f{source_id}".encode()).hexdigest()[:32]
+        return self.respondent_keys(wave, [source_id])[0]
+
+    def respondent_keys(self, wave: str, source_ids) -> list[str]:
+        prefix = f"{self._salt}\x1f{wave}\x1f"
+        sha = hashlib.sha256
+        return [sha((prefix + str(i)).encode()).hexdigest()[:32] for i in source_ids]
 
     def check_response(self, template: Template, response: Response, require_all: bool = False) -> list[str]:
         """Problems with a response against the wave's template (empty when it can be stored)."""
@@ -437,58 +448,83 @@ class Store:
         return ids
 
     def add_answer_matrix(self, wave: str, matrix: pd.DataFrame, comments: pd.DataFrame | None = None,
-                          source: str = "import", submitted_on: str | None = None) -> int:
+                          source: str = "import", submitted_on: str | None = None, keys=None, languages=None,
+                          import_record: tuple | None = None, new_teams=()) -> int:
         """Bulk-store a wide answer matrix (team column + item columns, NaN = skipped) in one transaction.
 
-        The fast path for generated data and large imports; values are checked against the template
-        with vectorised range checks, so a bad cell rejects the whole matrix."""
+        The fast path for imports and generated data: values are checked with vectorised range checks,
+        so a bad cell rejects the whole matrix. `keys` are respondent keys (default: random, i.e. no
+        link to anyone); `comments` has columns row (position in the matrix, optional), team, question,
+        text; `new_teams` are created in the same transaction."""
         wave_id = self.wave_id(wave)
         template = self.wave_template(wave)
         items = [c for c in matrix.columns if c != "team"]
-        matrix = matrix[matrix[items].notna().any(axis=1)]  # a row with no answer is no response
+        values = matrix[items].to_numpy(dtype="float64")
+        keep = ~np.isnan(values).all(axis=1) if items else np.zeros(len(matrix), bool)
+        if comments is not None and "row" in comments.columns and len(comments):
+            keep[comments["row"].to_numpy(dtype=int)] = True   # a comment alone is still a response
         problems = []
-        for item_id in items:
+        for k, item_id in enumerate(items):
             try:
                 rs = template.item(item_id).response_scale
             except UnknownNameError as exc:
                 problems.append(str(exc))
                 continue
-            values = matrix[item_id].to_numpy(dtype="float64")
-            bad = ~pd.isna(values) & ((values < rs.low) | (values > rs.high) | (values != values.round()))
+            column = values[:, k]
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isnan(column) & ((column < rs.low) | (column > rs.high) | (column != np.round(column)))
             if bad.any():
                 problems.append(f"{item_id}: {int(bad.sum())} value(s) outside {rs.low}-{rs.high}")
         team_ids = dict(self._all("SELECT name, team_id FROM teams"))
-        unknown = sorted(set(matrix["team"]) - set(team_ids))
+        unknown = sorted(set(matrix["team"]) - set(team_ids) - set(new_teams))
         if unknown:
             problems.append(f"unknown team(s): {', '.join(map(str, unknown))}")
         if problems:
             raise ResponseRejected(problems)
+        positions = np.flatnonzero(keep)
+        teams = matrix["team"].to_numpy()[positions]
+        keys = [secrets.token_hex(16) for _ in positions] if keys is None else [keys[p] for p in positions.tolist()]
+        languages = [None] * len(positions) if languages is None else [languages[p] for p in positions.tolist()]
+        values = values[positions]
         day = submitted_on or _dt.date.today().isoformat()
         with self.transaction():
+            if self._one("SELECT status FROM waves WHERE wave_id = ?", (wave_id,)) != "open":
+                raise StoreError(f"wave {wave!r} is closed; reopen it with `assessment wave WORKSPACE reopen {wave}` to add answers")
             if self._dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already keeps other writers out
                 self._exec("LOCK TABLE respondents IN EXCLUSIVE MODE")
+            for team in new_teams:
+                if team not in team_ids:
+                    team_ids[team] = self._exec("INSERT INTO teams (name) VALUES (?) RETURNING team_id", (team,)).fetchone()[0]
             first = (self._one("SELECT MAX(respondent_id) FROM respondents") or 0) + 1
-            ids = list(range(first, first + len(matrix)))
-            self._many("INSERT INTO respondents (respondent_id, wave_id, team_id, respondent_key, source, submitted_on) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       [(rid, wave_id, team_ids[team], secrets.token_hex(16), source, day)
-                        for rid, team in zip(ids, matrix["team"])])
-            values = matrix[items].to_numpy(dtype="float64")
-            rows, cols = (~pd.isna(values)).nonzero()
+            ids = np.arange(first, first + len(positions))
+            try:
+                self._many("INSERT INTO respondents (respondent_id, wave_id, team_id, respondent_key, source, language, "
+                           "submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           zip(ids.tolist(), [wave_id] * len(ids), [team_ids[t] for t in teams], keys,
+                               [source] * len(ids), languages, [day] * len(ids)))
+            except Exception as exc:  # noqa: BLE001 - sqlite3 and psycopg name the error differently
+                if "UNIQUE" in str(exc).upper() or "DUPLICATE" in str(exc).upper():
+                    raise StoreError(f"a respondent in the data already has a response in wave {wave!r}") from None
+                raise
+            rows, cols = np.nonzero(~np.isnan(values))
+            item_names = np.array(items, dtype=object)
             self._many("INSERT INTO answers (respondent_id, item, value) VALUES (?, ?, ?)",
-                       zip((ids[r] for r in rows.tolist()), (items[c] for c in cols.tolist()),
-                           values[rows, cols].astype(int).tolist()))
-            if self._dialect.name == "postgresql":  # explicit ids do not move the identity sequence on
-                self._exec("SELECT setval(pg_get_serial_sequence('respondents', 'respondent_id'), ?)", (ids[-1],))
+                       zip(ids[rows].tolist(), item_names[cols].tolist(), values[rows, cols].astype(np.int64).tolist()))
+            if self._dialect.name == "postgresql" and len(ids):  # explicit ids do not move the identity sequence on
+                self._exec("SELECT setval(pg_get_serial_sequence('respondents', 'respondent_id'), ?)", (int(ids[-1]),))
             if comments is not None and len(comments):
                 self._many("INSERT INTO comments (wave_id, team_id, question, text) VALUES (?, ?, ?, ?)",
                            [(wave_id, team_ids[t], q, x) for t, q, x in
                             comments[["team", "question", "text"]].itertuples(index=False, name=None)])
+            if import_record is not None:
+                sha, filename = import_record
+                self._exec("INSERT INTO imports (wave_id, sha256, filename, respondents, imported_at) VALUES (?, ?, ?, ?, ?)",
+                           (wave_id, sha, filename, len(ids), _now()))
         return len(ids)
 
     # ------------------------------------------------------------ one-time invitation codes
     def _code_hash(self, code: str) -> str:
-        salt = self._one("SELECT value FROM meta WHERE key = 'salt'")
+        salt = self._salt
         normalised = "".join(ch for ch in str(code).upper() if ch.isalnum())
         return hashlib.sha256(f"{salt}\x1fcode\x1f{normalised}".encode()).hexdigest()
 
