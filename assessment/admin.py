@@ -44,6 +44,11 @@ class AdminPanel:
         self.mapping = widgets.Text(placeholder="optional mapping file (YAML)", description="Mapping")
         self.add_teams = widgets.Checkbox(value=False, description="Create unknown teams")
         self.import_button = widgets.Button(description="Import answers", button_style="primary")
+        # one-time invitation codes
+        self.code_count = widgets.BoundedIntText(value=0, min=0, max=100000, description="Codes per team",
+                                                 tooltip="0: one per person in the team's headcount")
+        self.codes_button = widgets.Button(description="Create codes file")
+        self.codes_table = widgets.HTML()
         # monitoring
         self.rates = widgets.HTML()
         self.quality = widgets.HTML()
@@ -54,6 +59,7 @@ class AdminPanel:
         self.headcount_button.on_click(lambda _: self._act(self._set_headcount))
         self.teams_button.on_click(lambda _: self._act(self._import_teams))
         self.import_button.on_click(lambda _: self._act(self._import))
+        self.codes_button.on_click(lambda _: self._act(self._codes))
         self._refreshing = False
         self.wave.observe(lambda _: None if self._refreshing else self.refresh(), names="value")
 
@@ -68,6 +74,9 @@ class AdminPanel:
             widgets.HBox([self.teams_upload, self.teams_button]),
             widgets.HTML("<h3>Import answers</h3>"),
             widgets.HBox([self.upload, self.path]), widgets.HBox([self.mapping, self.add_teams]), self.import_button,
+            widgets.HTML("<h3>Invitation codes</h3><p>One code per invited person; the form accepts each code "
+                         "once and takes the team from it. 0 codes per team: one per person in the headcount.</p>"),
+            widgets.HBox([self.code_count, self.codes_button]), self.codes_table,
             widgets.HTML("<h3>Response rates</h3>"), self.rates,
             widgets.HTML("<h3>Data quality</h3>"), self.quality,
         ])
@@ -133,6 +142,11 @@ class AdminPanel:
         notes = "".join(f" Note: {w}." for w in result.warnings)
         return result.summary().replace(str(path.parent) + "/", "") + "." + notes
 
+    def _codes(self):
+        from .invitations import write_codes
+        path, n = write_codes(self.workspace, self.wave.value, count=self.code_count.value or None)
+        return f"Wrote {n} one-time codes to {path} (readable only by you): mail-merge or print them."
+
     # ------------------------------------------------------------ views
     def refresh(self):
         store = self.workspace.store
@@ -150,6 +164,8 @@ class AdminPanel:
         self.team.options = [t for t in store.team_names() if t not in set(store.teams()["parent"].dropna())]
         if not names:
             return
+        codes = store.code_counts(self.wave.value)
+        self.codes_table.value = codes.to_html(index=False, classes="admin-codes") if len(codes) else ""
         results = Results(self.workspace, waves=[self.wave.value])
         rates = results.response_rates(self.wave.value)
         if rates.empty:

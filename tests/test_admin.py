@@ -58,3 +58,14 @@ def test_small_teams_show_no_respondent_count(workspace, write):
     panel.import_button.click()
     row = panel.rates.value.split("<td>Data</td>")[1].split("</tr>")[0]
     assert "&lt; 5" in row and ">2<" not in row.replace(" ", "")
+
+
+def test_create_codes_file_from_headcounts(workspace):
+    import csv
+    workspace.store.set_headcounts("w1", {"Platform": 2, "Data": 1, "Sales North": 0, "Sales South": 0})
+    panel = AdminPanel(workspace)
+    panel.codes_button.click()
+    assert "Wrote 3 one-time codes" in panel.message.value
+    path = workspace.output / "codes-w1.csv"
+    with open(path, newline="") as handle:
+        assert sorted(r["team"] for r in csv.DictReader(handle)) == ["Data", "Platform", "Platform"]
