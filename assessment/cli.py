@@ -144,7 +144,7 @@ def cmd_demo(args):
 
 def cmd_serve(args):
     from .serve import serve
-    serve(args.workspace, wave=args.wave, port=args.port, open_browser=False)
+    serve(args.workspace, wave=args.wave, port=args.port, host=args.host, open_browser=False)
 
 
 def cmd_report(args):
@@ -257,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace")
     p.add_argument("--wave", help="wave to collect answers for (default: the latest)")
     p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every network interface)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="write a self-contained HTML report per team or department")

@@ -1,0 +1,227 @@
+"""Browser fixtures: a demo workspace served by `assessment serve` (a real subprocess) and Chromium.
+
+The server is started once per module and always stopped (process group: SIGTERM, then SIGKILL), also
+when a test or the start-up fails. Every page is watched: a JavaScript error, a failed request, an
+HTTP error status, a request to any host but the local server, or a traceback on the page fails the test.
+Screenshots of each step go to a folder printed at the start of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+WAVE = "2026-autumn"
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+START_TIMEOUT = 120          # seconds; Voilà's first start can be slow
+PAGE_TIMEOUT = 90_000        # ms; a page starts its own kernel and runs the notebook
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen):
+    """Stop the server and everything in its process group (Voilà shuts its kernels down on SIGTERM)."""
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _say(config, text: str):
+    """Print past pytest's output capturing (so the line shows with -q too)."""
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if capture is not None:
+        with capture.global_and_fixture_disabled():
+            print(text, flush=True)
+    else:
+        print(text, flush=True)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    missing = None
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing = "Playwright for Python is not installed (pip install -e '.[test]')"
+    if missing is None and not Path(CHROMIUM).exists():
+        missing = f"no Chromium at {CHROMIUM}; install Debian's chromium (see .ci/setup)"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {missing}")
+        pytest.skip(missing)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory, request) -> Path:
+    folder = tmp_path_factory.mktemp("screenshots")
+    _say(request.config, f"\nbrowser test screenshots: {folder}")
+    return folder
+
+
+class Server:
+    def __init__(self, workspace: Path, port: int, process: subprocess.Popen, log: Path):
+        self.workspace, self.port, self.process, self.log = workspace, port, process, log
+        self.wave = WAVE
+        self.url = f"http://127.0.0.1:{port}/"
+        self.host = f"127.0.0.1:{port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, request) -> Server:
+    """`assessment serve DEMO --wave 2026-autumn --port P` on a fresh demo workspace, until the module ends."""
+    from assessment.demo import build_demo_workspace
+    root = tmp_path_factory.mktemp("served")
+    build_demo_workspace(root / "demo", seed=7).close()
+    port = _free_port()
+    log = root / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "assessment", "serve", str(root / "demo"), "--wave", WAVE, "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=root)
+    request.addfinalizer(lambda: _stop(process))
+    served = Server(root / "demo", port, process, log)
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"`assessment serve` exited with {process.returncode}:\n{served.log_tail()}")
+        try:
+            # a static file: asking for the page itself would start a kernel on every poll
+            with urllib.request.urlopen(served.url + "voila/static/voila.js", timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"the survey page did not answer within {START_TIMEOUT} s:\n{served.log_tail()}")
+        time.sleep(0.5)
+    address = re.search(r"Survey form for .*: (http://\S+)", log.read_text(encoding="utf-8", errors="replace"))
+    assert address and address.group(1) == served.url, served.log_tail()
+    return served
+
+
+class Watch:
+    """Records everything on a page that should make a browser test fail."""
+
+    IGNORED_SCHEMES = ("data", "blob", "about", "chrome-extension")
+
+    def __init__(self, page, server: Server):
+        self.page, self.server = page, server
+        self.problems: list[str] = []
+        self.requested: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught JavaScript error: {error}"))
+        page.on("request", self._request)
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+        page.on("websocket", lambda ws: self._check_host(ws.url, "websocket"))
+        self.closing = False
+
+    def _console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+    def _request(self, req):
+        self.requested.append(req.url)
+        self._check_host(req.url, "request")
+
+    def _check_host(self, url: str, what: str):
+        parsed = urlparse(url)
+        if parsed.scheme in self.IGNORED_SCHEMES:
+            return
+        if parsed.netloc != self.server.host:
+            self.problems.append(f"{what} to another host: {url}")
+
+    def _failed(self, req):
+        if self.closing:
+            return
+        self.problems.append(f"request failed: {req.method} {req.url} ({req.failure})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    def check(self):
+        """Fail on anything recorded so far, and on a traceback or a Voilà error shown on the page."""
+        text = self.page.inner_text("body")
+        for marker in ("Traceback", "There was an error when executing cell", "Error in callback"):
+            if marker in text:
+                self.problems.append(f"the page shows {marker!r}")
+        if self.page.locator(".jp-OutputArea-output[data-mime-type*='stderr'], .jp-RenderedText[data-mime-type*='stderr']").count():
+            self.problems.append("the page shows output on stderr")
+        problems, self.problems = self.problems, []
+        assert not problems, "problems on the survey page:\n  " + "\n  ".join(problems) + \
+            f"\nserver log:\n{self.server.log_tail()}"
+
+
+@pytest.fixture
+def open_form(chromium_browser, server, screenshots, request):
+    """open_form() -> (page, watch, shoot): a new browser context showing the survey form, loaded.
+
+    shoot(step) saves a full-page screenshot named after the test and the step. Every page is checked
+    (Watch.check) when the test ends, before its context closes."""
+    opened = []
+    test_name = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)
+
+    def _open(viewport=None):
+        context = chromium_browser.new_context(viewport=viewport or {"width": 1100, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        watch = Watch(page, server)
+        opened.append((context, watch))
+        page.goto(server.url, timeout=PAGE_TIMEOUT)
+        page.locator(".survey-submit").wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        n = len(opened)
+
+        def shoot(step: str) -> Path:
+            path = screenshots / f"{test_name}-{n}-{step}.png"
+            # the footer sticks to the bottom of the window; in a full-page picture show it where it belongs
+            page.screenshot(path=str(path), full_page=True, style=".survey-footer { position: static !important; }")
+            return path
+
+        return page, watch, shoot
+
+    yield _open
+    try:
+        for _context, watch in opened:
+            watch.check()
+    finally:
+        for context, watch in opened:
+            watch.closing = True
+            context.close()
