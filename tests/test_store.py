@@ -148,3 +148,15 @@ def test_bulk_matrix_rejects_out_of_range_values_whole(workspace):
     with pytest.raises(ResponseRejected, match="exp_role: 1 value"):
         workspace.store.add_answer_matrix("w1", matrix)
     assert workspace.store.answers("w1").empty
+
+
+def test_write_ahead_log_files_are_readable_only_by_the_owner_too(workspace):
+    workspace.store.add_responses("w1", [Response("Platform", {"exp_role": 4})])
+    other = Store.open(workspace.database_url)   # a second connection keeps the log files in place
+    try:
+        for suffix in ("-wal", "-shm"):
+            path = f"{workspace.store.path}{suffix}"
+            assert os.path.exists(path)
+            assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, suffix
+    finally:
+        other.close()
