@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from assessment.exceptions import AssessmentError
 from assessment.scoring import enps, favourable, item_scores, scale_scores, score_kinds, score_wave
+from _builders import build_template
 from assessment.templates import load_template, template_from_data
 
 NaN = np.nan
@@ -19,20 +20,7 @@ NaN = np.nan
 
 def make_template(scales, indices=(), min_answered=0.5, min_group=5):
     """A one-language template from (scale id, role, [item ids; '-x' marks a reverse-keyed item])."""
-    return template_from_data({
-        "id": "test",
-        "languages": ["en"],
-        "anonymity": {"min_group": min_group},
-        "scoring": {"min_answered": min_answered},
-        "response_scales": {
-            "agree5": {"points": 5, "labels": {"en": ["1", "2", "3", "4", "5"]}},
-            "nps11": {"points": 11, "start": 0, "labels": {"en": [str(v) for v in range(11)]}},
-        },
-        "scales": [{"id": sid, "title": sid, "role": role, "response_scale": "nps11" if role == "enps" else "agree5",
-                    "items": [{"id": i.lstrip("-"), "text": i, "reverse": i.startswith("-")} for i in items]}
-                   for sid, role, items in scales],
-        "indices": [{"id": iid, "title": iid, "from": list(source)} for iid, source in indices],
-    })
+    return build_template(scales, indices, min_answered=min_answered, min_group=min_group)
 
 
 def make_matrix(template, rows, teams=None):

@@ -16,6 +16,7 @@ from assessment.scoring import item_scores, scale_scores
 from assessment.statistics import (AGGREGATE_COLUMNS, COMPARE_COLUMNS, DRIVER_COLUMNS, ORGANISATION, aggregate,
                                    aggregate_hierarchy, compare_waves, cronbach_alpha, drivers, item_analysis,
                                    item_rest, reliability)
+from _builders import build_template
 from assessment.templates import template_from_data
 
 NaN = np.nan
@@ -27,20 +28,7 @@ def make_template(scales=None, indices=(("security", ("clarity", "support")),), 
     scales = scales or [("clarity", "pillar", ["cl1", "cl2"]), ("support", "pillar", ["su1", "-su2"]),
                         ("safety", "outcome", ["sa1", "sa2"]), ("engagement", "outcome", ["en1", "en2"]),
                         ("enps", "enps", ["nps"])]
-    return template_from_data({
-        "id": "test",
-        "languages": ["en"],
-        "anonymity": {"min_group": min_group},
-        "scoring": {"min_change": min_change},
-        "response_scales": {
-            "agree5": {"points": 5, "labels": {"en": ["1", "2", "3", "4", "5"]}},
-            "nps11": {"points": 11, "start": 0, "labels": {"en": [str(v) for v in range(11)]}},
-        },
-        "scales": [{"id": sid, "title": sid, "role": role, "response_scale": "nps11" if role == "enps" else "agree5",
-                    "items": [{"id": i.lstrip("-"), "text": i, "reverse": i.startswith("-")} for i in items]}
-                   for sid, role, items in scales],
-        "indices": [{"id": iid, "title": iid, "from": list(source)} for iid, source in indices],
-    })
+    return build_template(scales, indices, min_group=min_group, min_change=min_change)
 
 
 def make_matrix(template, rows):
