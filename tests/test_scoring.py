@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from assessment.exceptions import AssessmentError
 from assessment.scoring import enps, favourable, item_scores, scale_scores, score_kinds, score_wave
 from _builders import build_template
-from assessment.templates import load_template, template_from_data
+from assessment.templates import load_template
 
 NaN = np.nan
 

@@ -17,7 +17,6 @@ from assessment.statistics import (AGGREGATE_COLUMNS, COMPARE_COLUMNS, DRIVER_CO
                                    aggregate_hierarchy, compare_waves, cronbach_alpha, drivers, item_analysis,
                                    item_rest, reliability)
 from _builders import build_template
-from assessment.templates import template_from_data
 
 NaN = np.nan
 AGREE_ITEMS = ["cl1", "cl2", "su1", "su2", "sa1", "sa2", "en1", "en2"]
