@@ -299,6 +299,7 @@ def write_reports(workspace, wave: str | None = None, groups=None, by: str = "te
         try:
             nb = papermill.execute_notebook(
                 str(notebook), str(executed), progress_bar=False, log_output=False, cwd=str(ws.path),
+                execution_timeout=600,
                 parameters={"workspace": str(ws.path.resolve()), "wave": wave, "group": group, "level": by,
                             "language": language or results.language})
         except papermill.PapermillExecutionError as exc:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-import papermill
+import nbformat
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
@@ -31,11 +33,16 @@ def test_notebook_is_thin(notebook):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_headless_without_error_output(notebook, demo_workspace, tmp_path):
-    executed = papermill.execute_notebook(str(notebook), str(tmp_path / notebook.name), progress_bar=False,
-                                          parameters={"workspace": str(demo_workspace.path)}, cwd=str(tmp_path))
-    for cell in executed.cells:
+    # papermill runs in its own process: a kernel started under pytest's file-descriptor capture can
+    # lose the end of a cell's output stream and wait forever, and a hang must fail, not block CI
+    executed = tmp_path / notebook.name
+    done = subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(executed), "--no-progress-bar",
+                           "-p", "workspace", str(demo_workspace.path), "--execution-timeout", "300", "--cwd",
+                           str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for cell in nbformat.read(executed, as_version=4).cells:
         for output in cell.get("outputs", []):
             assert output["output_type"] != "error"
             assert not (output["output_type"] == "stream" and output["name"] == "stderr"), output["text"]
-    last = executed.cells[-1]["outputs"]
+    last = nbformat.read(executed, as_version=4).cells[-1]["outputs"]
     assert last, "the notebook's last cell shows the app or report"
