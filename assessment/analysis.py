@@ -120,6 +120,14 @@ class Results:
         rows = table[(table["wave"] == wave) & (table["group"] == group)]
         return bool(len(rows)) and not rows["suppressed"].all()
 
+    def hidden_reason(self, wave: str, group: str) -> str | None:
+        """Why a group's figures are hidden in a wave: 'small group', 'differencing', or None when shown."""
+        table = self._table
+        rows = table[(table["wave"] == wave) & (table["group"] == group)]
+        if not len(rows) or not rows["suppressed"].all():
+            return None
+        return "differencing" if (rows["suppressed_reason"] == statistics.DIFFERENCING).all() else "small group"
+
     def item_distribution(self, wave: str, group: str | None = None, scale: str | None = None,
                           language: str | None = None) -> pd.DataFrame:
         """Answer counts and percentages per item for a group (questionnaire order), with 'skipped'.

@@ -147,6 +147,11 @@ def cmd_serve(args):
     serve(args.workspace, wave=args.wave, port=args.port, host=args.host, open_browser=False)
 
 
+def cmd_dashboard(args):
+    from .serve import serve
+    serve(args.workspace, port=args.port, host=args.host, open_browser=False, notebook="dashboard")
+
+
 def cmd_report(args):
     from .reports import write_reports
     for path in write_reports(args.workspace, wave=args.wave, groups=args.group, by=args.by,
@@ -259,6 +264,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every network interface)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("dashboard", help="serve the leaders' dashboard with Voilà (a separate server from the form)",
+                       description="Serve the leaders' dashboard (notebooks/dashboard.ipynb) with Voilà: choose a "
+                                   "department or team, waves and scales; groups under the anonymity threshold are "
+                                   "never shown. It is a separate server from `assessment serve`; share its address "
+                                   "with leaders only.")
+    p.add_argument("workspace")
+    p.add_argument("--port", type=int, default=8867, help="port (default: %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this computer "
+                   "only; 0.0.0.0: every network interface)")
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("report", help="write a self-contained HTML report per team or department")
     p.add_argument("workspace")

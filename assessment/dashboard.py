@@ -23,16 +23,18 @@ _UI = {
     "en": {"level": "Show", "department": "Departments", "team": "Teams", "group": "Group", "waves": "Waves",
            "scales": "Scales", "wave": "Wave", "item_scale": "Items of", "trend": "Over time", "pillars": "Pillars",
            "heatmap": "Heatmap", "items": "Item answers", "change": "Change", "drivers": "Drivers", "enps": "eNPS",
-           "hidden": "{group} has fewer than {n} respondents in {wave} (or would reveal a group that has): its "
-                     "figures are not shown.",
+           "hidden": "{group} has fewer than {n} respondents in {wave}: its figures are not shown.",
+           "differenced": "{group} is hidden in {wave} so that a smaller group cannot be worked out from it: its "
+                          "figures are not shown.",
            "no_previous": "{wave} is the first wave: there is nothing to compare with.",
            "title": "Work environment dashboard"},
     "sv": {"level": "Visa", "department": "Avdelningar", "team": "Team", "group": "Grupp", "waves": "Mätningar",
            "scales": "Skalor", "wave": "Mätning", "item_scale": "Frågor i", "trend": "Över tid", "pillars": "Pelare",
            "heatmap": "Värmekarta", "items": "Svar per fråga", "change": "Förändring", "drivers": "Drivkrafter",
            "enps": "eNPS",
-           "hidden": "{group} har färre än {n} svarande i {wave} (eller skulle avslöja en grupp som har det): "
-                     "resultaten visas inte.",
+           "hidden": "{group} har färre än {n} svarande i {wave}: resultaten visas inte.",
+           "differenced": "{group} döljs i {wave} så att en mindre grupp inte kan räknas fram ur den: "
+                          "resultaten visas inte.",
            "no_previous": "{wave} är den första mätningen: det finns inget att jämföra med.",
            "title": "Arbetsmiljöpanel"},
 }
@@ -63,6 +65,8 @@ class Dashboard:
         pillar_choices = [(r.title(s.id), s.id) for s in r.template.scales if s.role != "enps"]
         self.item_scale = widgets.Dropdown(options=pillar_choices, value=pillar_choices[0][1],
                                            description=ui["item_scale"])
+        for name in ("level", "group", "waves", "scales", "wave", "item_scale"):
+            getattr(self, name).add_class(f"dashboard-{name.replace('_', '-')}")
         self.message = widgets.HTML()
         self.message.add_class("dashboard-message")
         self.outputs = {name: widgets.Output() for name in TABS}
@@ -147,8 +151,11 @@ class Dashboard:
     def _update_message(self):
         group = self.selected_group()
         wave = self.wave.value
-        if group is not None and not self.results.shown(wave, group):
-            self.message.value = f"<div class='suppressed-note'><b>{self.ui['hidden'].format(group=group, n=self.results.min_group, wave=wave)}</b></div>"
+        reason = self.results.hidden_reason(wave, group) if group is not None else None
+        if reason is not None:
+            text = self.ui["differenced" if reason == "differencing" else "hidden"]
+            self.message.value = (f"<div class='suppressed-note'><b>{text.format(group=group, n=self.results.min_group, wave=wave)}"
+                                  "</b></div>")
         else:
             self.message.value = ""
 

@@ -139,6 +139,15 @@ def _guess_delimiter(text: str) -> str:
     return best
 
 
+def _stripped(column: pd.Series) -> pd.Series:
+    """The column as text without surrounding spaces. An answer column holds a handful of distinct
+    texts, so they are checked once each rather than stripped cell by cell."""
+    column = column.fillna("").astype(str)
+    if all(text == text.strip() for text in column.unique()):
+        return column
+    return column.str.strip()
+
+
 def _clean(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
@@ -227,7 +236,7 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
     found: list[tuple[int, str]] = []
     n_rows = len(table)
     rownums = np.arange(first_row, first_row + n_rows)
-    text = {h: table[h].fillna("").astype(str).str.strip() for h in headers}
+    text = {h: _stripped(table[h]) for h in headers}
     empty_row = np.logical_and.reduce([text[h].eq("").to_numpy() for h in headers]) if headers else np.ones(0, bool)
 
     team = text[team_col].map(lambda t: mapping.teams.get(t, t)) if mapping.teams else text[team_col]

@@ -237,7 +237,7 @@ def score_wave(template: Template, matrix: pd.DataFrame) -> ScoredWave:
         template=template,
         team=matrix["team"].astype(str),
         responded=pd.Series((~np.isnan(keyed)).any(axis=1), index=index, name="responded"),
-        items=pd.DataFrame(item_arr, index=index, columns=template.item_ids),
+        items=pd.DataFrame(item_arr, index=index, columns=template.item_ids, copy=False),
         scales=pd.DataFrame({**scales, **indices}, index=index)[columns],
         favourable_n=pd.DataFrame(fav, index=index)[columns],
         answered_n=pd.DataFrame(count, index=index)[columns],

@@ -1,21 +1,35 @@
-"""Serve the survey form (notebooks/survey.ipynb) with Voilà, for respondents' browsers.
+"""Serve the survey form (notebooks/survey.ipynb) or the leaders' dashboard (notebooks/dashboard.ipynb)
+with Voilà, for browsers.
 
 `assessment serve WORKSPACE [--wave W] [--port P]` checks the workspace and wave, then runs
 
-    python -m voila notebooks/survey.ipynb --no-browser --port=P --Voila.ip=HOST
-        --Voila.config_file_paths=assessment/_static/voila
+    python -c "from assessment.serve import run_voila; run_voila()" notebooks/survey.ipynb
+        --no-browser --port=P --Voila.ip=HOST --Voila.config_file_paths=assessment/_static/voila
 
+(`run_voila` is Voilà's own command line, with a work-around for a hang: see `patch_kernel_channels`),
 with ASSESSMENT_WORKSPACE and ASSESSMENT_WAVE (absolute) in the server's environment, so every
 kernel it starts (one per open page) shows the form for that workspace and wave.
 
+`assessment dashboard WORKSPACE [--port P]` runs the same command on notebooks/dashboard.ipynb
+(template `osa-dashboard`, ASSESSMENT_WORKSPACE only). It is a separate server, for leaders, on
+its own port: the respondents' form server never serves the dashboard, and the other way round.
+Serve the dashboard on 127.0.0.1 (the default) or a network only leaders can reach.
+
 Voilà serves that one notebook only (no file browser), with its code stripped and without
-tracebacks. `_static/voila/voila.json` configures it:
+tracebacks. In single-notebook mode every other path is redirected to /voila/files/..., which
+refuses every file (see below); there is no tree, contents, notebook, lab, terminal or session
+handler at all, and POST /api/kernels is not routed (405). `_static/voila/voila.json` configures it:
 
 - template `osa-survey` (in `_static/jupyter/voila/templates`, found through JUPYTER_PATH): Voilà's
   `lab` template without the Font Awesome stylesheets it links from cdn.jsdelivr.net (and without
   nbconvert's Mermaid loader from cdnjs.cloudflare.com), so the page loads nothing from other hosts;
+  `osa-dashboard` extends it with the dashboard's styles; `osa-survey/page.html` keeps Voilà's error pages
+  (403, 404, ...) free of links to other hosts too;
+- `allow_template_override` and `allow_theme_override` "NO": `?template=lab` in the address cannot
+  swap in Voilà's stock template (which links a CDN);
 - a Content-Security-Policy that lets the page load and connect to its own server only;
-- only the ipywidgets lab extension is loaded; no files are served from the notebook folder;
+- only the ipywidgets lab extension is loaded; no files are served from the notebook folder
+  (`file_allowlist` empty, `file_denylist` everything);
 - `port_retries = 0`: a port in use is an error, never a silent move to another address;
 - on POSIX, kernels use IPC (Unix sockets in Voilà's private connection folder) instead of TCP.
 
@@ -40,11 +54,59 @@ from .exceptions import AssessmentError
 
 PACKAGE_DIR = Path(assessment.__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
-NOTEBOOK = REPO_ROOT / "notebooks" / "survey.ipynb"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS = {"survey": NOTEBOOKS_DIR / "survey.ipynb", "dashboard": NOTEBOOKS_DIR / "dashboard.ipynb"}
+"""What each server shows: `serve(..., notebook=KEY)` serves that one notebook and nothing else."""
+NOTEBOOK = NOTEBOOKS["survey"]
 STATIC_DIR = PACKAGE_DIR / "_static"
-JUPYTER_DATA_DIR = STATIC_DIR / "jupyter"        # holds voila/templates/osa-survey
+JUPYTER_DATA_DIR = STATIC_DIR / "jupyter"        # holds voila/templates/osa-survey and osa-dashboard
 VOILA_CONFIG_DIR = STATIC_DIR / "voila"          # holds voila.json
 TEMPLATE = "osa-survey"
+TEMPLATES = {"survey": TEMPLATE, "dashboard": "osa-dashboard"}
+
+
+VOILA_LAUNCHER = "from assessment.serve import run_voila; run_voila()"
+"""What `python -c` runs in the server process: Voilà, with `patch_kernel_channels` applied."""
+
+POLL_SECONDS = 1.0
+
+
+def patch_kernel_channels():
+    """Make the kernel client's "wait for the next message" wake up once a second to look again.
+
+    Voilà runs the notebook with nbclient, which mimics an ipywidgets Output widget by sending comm
+    messages on the shell socket while it awaits the execute reply on the same asyncio socket; the
+    poll then sometimes misses the reply's wake-up (zmq's edge-triggered socket events) and waits
+    forever, so a page that draws into Output widgets while it loads (the dashboard) hangs on
+    "Running ..." about one load in three. See voila-dashboards/voila#1428 and jupyter/jupyter_client#1010.
+    Waiting in rounds of POLL_SECONDS, each starting with a real look at the socket, finds the reply;
+    waits that have a timeout are unchanged."""
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    if getattr(AsyncZMQSocketChannel.get_msg, "_assessment_patched", False):
+        return
+    wait_once = AsyncZMQSocketChannel.get_msg
+
+    async def get_msg(self, timeout: float | None = None):
+        if timeout is not None:
+            return await wait_once(self, timeout)
+        while True:
+            try:
+                return await wait_once(self, POLL_SECONDS)
+            except Empty:
+                continue
+
+    get_msg._assessment_patched = True
+    AsyncZMQSocketChannel.get_msg = get_msg
+
+
+def run_voila():  # pragma: no cover - runs in the server process (tests/browser start it)
+    """Run Voilà's command line (sys.argv[1:]) with `patch_kernel_channels` applied."""
+    patch_kernel_channels()
+    from voila.app import main
+    sys.exit(main())
 
 
 def check_target(workspace, wave: str | None = None) -> tuple[Path, str]:
@@ -64,14 +126,41 @@ def check_target(workspace, wave: str | None = None) -> tuple[Path, str]:
         return ws.path.resolve(), name
 
 
-def voila_command(workspace, wave: str, port: int = 8866, host: str = "127.0.0.1",
-                  open_browser: bool = False) -> tuple[list[str], dict]:
-    """The command and environment that run Voilà on the survey notebook for `workspace` and `wave`.
+def check_dashboard_target(workspace) -> Path:
+    """The workspace folder (absolute) for the dashboard; raises AssessmentError (one line) when it does not
+    exist or has no answers yet (the dashboard would have nothing to show)."""
+    from .workspace import Workspace
 
-    Does not check the workspace (see `check_target`); `workspace` is made absolute."""
-    argv = [sys.executable, "-m", "voila", str(NOTEBOOK),
+    with Workspace(workspace) as ws:
+        if not ws.store.wave_names():
+            raise AssessmentError(f"{workspace}: the workspace has no waves yet, so the dashboard has nothing to show")
+        if ws.store.respondent_counts().empty:
+            raise AssessmentError(f"{workspace}: no answers yet, so the dashboard has nothing to show; collect them "
+                                  f"with `assessment serve {workspace}` or `assessment import {workspace} FILE`")
+        return ws.path.resolve()
+
+
+def _notebook_key(notebook: str) -> str:
+    if notebook not in NOTEBOOKS:
+        raise AssessmentError(f"no notebook {notebook!r} to serve; choose one of {', '.join(NOTEBOOKS)}")
+    return notebook
+
+
+def voila_command(workspace, wave: str | None = None, port: int = 8866, host: str = "127.0.0.1",
+                  open_browser: bool = False, notebook: str = "survey") -> tuple[list[str], dict]:
+    """The command and environment that run Voilà on one notebook (`survey` for `workspace` and `wave`,
+    or `dashboard` for `workspace`).
+
+    Does not check the workspace (see `check_target`, `check_dashboard_target`); `workspace` is made absolute."""
+    key = _notebook_key(notebook)
+    if key == "survey" and not wave:
+        raise AssessmentError("the survey form needs a wave")
+    argv = [sys.executable, "-c", VOILA_LAUNCHER, str(NOTEBOOKS[key]),
             f"--port={int(port)}", f"--Voila.ip={host}",
             f"--Voila.config_file_paths={VOILA_CONFIG_DIR}"]
+    if TEMPLATES[key] != TEMPLATE:
+        # the command line overrides voila.json's template; every other setting stays the same
+        argv.append(f"--VoilaConfiguration.template={TEMPLATES[key]}")
     if not open_browser:
         argv.insert(4, "--no-browser")
     if os.name == "posix":
@@ -80,7 +169,10 @@ def voila_command(workspace, wave: str, port: int = 8866, host: str = "127.0.0.1
         argv.append("--KernelManager.transport=ipc")
     env = dict(os.environ)
     env["ASSESSMENT_WORKSPACE"] = str(Path(workspace).resolve())
-    env["ASSESSMENT_WAVE"] = str(wave)
+    if key == "survey":
+        env["ASSESSMENT_WAVE"] = str(wave)
+    else:
+        env.pop("ASSESSMENT_WAVE", None)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DATA_DIR), env.get("JUPYTER_PATH")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return argv, env
@@ -104,17 +196,28 @@ def _check_port(host: str, port: int):
 
 
 def serve(workspace, wave: str | None = None, port: int = 8866, open_browser: bool = False,
-          host: str = "127.0.0.1") -> int:
-    """Serve the survey form for `workspace` and `wave` (default: the latest) until interrupted."""
-    folder, name = check_target(workspace, wave)
-    if not NOTEBOOK.exists():
-        raise AssessmentError(f"{NOTEBOOK}: the survey notebook is missing; reinstall the kit from its repository")
+          host: str = "127.0.0.1", notebook: str = "survey") -> int:
+    """Serve one notebook until interrupted: the survey form for `workspace` and `wave` (default: the
+    latest), or with notebook="dashboard" the leaders' dashboard for `workspace` (`wave` is not used)."""
+    key = _notebook_key(notebook)
+    if key == "survey":
+        folder, name = check_target(workspace, wave)
+    else:
+        folder, name = check_dashboard_target(workspace), None
+    path = NOTEBOOKS[key]
+    if not path.exists():
+        raise AssessmentError(f"{path}: the {key} notebook is missing; reinstall the kit from its repository")
     if importlib.util.find_spec("voila") is None:     # (importing voila itself takes seconds)
-        raise AssessmentError("serving the form needs Voilà: pip install voila")
+        raise AssessmentError(f"serving the {key} needs Voilà: pip install voila")
     _check_port(host, port)
-    argv, env = voila_command(folder, name, port=port, host=host, open_browser=open_browser)
-    print(f"Survey form for {workspace}, wave {name}: {form_url(host, port)}", flush=True)
-    print("Share this address with respondents; press Ctrl+C to stop.", flush=True)
+    argv, env = voila_command(folder, name, port=port, host=host, open_browser=open_browser, notebook=key)
+    if key == "survey":
+        print(f"Survey form for {workspace}, wave {name}: {form_url(host, port)}", flush=True)
+        print("Share this address with respondents; press Ctrl+C to stop.", flush=True)
+    else:
+        print(f"Leaders' dashboard for {workspace}: {form_url(host, port)}", flush=True)
+        print("It shows every team's results (small groups hidden): share it with leaders only, never with the "
+              "survey's address; press Ctrl+C to stop.", flush=True)
     process = subprocess.Popen(argv, env=env)
 
     def stop(signum, frame):      # forward a termination to Voilà, which shuts its kernels down

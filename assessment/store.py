@@ -10,11 +10,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
+import itertools
 import os
 import secrets
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -57,6 +59,9 @@ _SCHEMA = [
     "CREATE INDEX IF NOT EXISTS respondents_by_wave ON respondents (wave_id, team_id)",
 ]
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O or 1/I: codes are typed from paper
+_FETCH_ROWS = 50_000             # answer rows fetched at a time when reading a wave
+_INSERT_BLOCK = 1_000            # respondents whose answers are handed to SQL at a time
+_ANSWERS_PER_INSERT = 300        # 900 parameters: under the 999 that older SQLite builds allow
 
 
 @dataclass
@@ -506,10 +511,30 @@ class Store:
                 if "UNIQUE" in str(exc).upper() or "DUPLICATE" in str(exc).upper():
                     raise StoreError(f"a respondent in the data already has a response in wave {wave!r}") from None
                 raise
-            rows, cols = np.nonzero(~np.isnan(values))
+            # Answers go in _ANSWERS_PER_INSERT to a statement (row by row, SQLite spends most of the time
+            # on the statement itself), built block by block of respondents (every answer of a large
+            # wave as Python objects at once would need about ten times the memory of the matrix).
             item_names = np.array(items, dtype=object)
-            self._many("INSERT INTO answers (respondent_id, item, value) VALUES (?, ?, ?)",
-                       zip(ids[rows].tolist(), item_names[cols].tolist(), values[rows, cols].astype(np.int64).tolist()))
+            step = 3 * _ANSWERS_PER_INSERT
+            rest = []
+
+            def statements():
+                nonlocal rest
+                for start in range(0, len(values), _INSERT_BLOCK):
+                    block = values[start:start + _INSERT_BLOCK]
+                    rows, cols = np.nonzero(~np.isnan(block))
+                    flat = [None] * (3 * len(rows))   # respondent, item, value, respondent, item, value, ...
+                    flat[0::3] = ids[start + rows].tolist()
+                    flat[1::3] = item_names[cols].tolist()
+                    flat[2::3] = block[rows, cols].astype(np.int64).tolist()
+                    flat = rest + flat
+                    full = len(flat) - len(flat) % step
+                    yield from (flat[k:k + step] for k in range(0, full, step))
+                    rest = flat[full:]
+
+            self._many("INSERT INTO answers (respondent_id, item, value) VALUES "
+                       + ", ".join(["(?, ?, ?)"] * _ANSWERS_PER_INSERT), statements())
+            self._many("INSERT INTO answers (respondent_id, item, value) VALUES (?, ?, ?)", zip(*[iter(rest)] * 3))
             if self._dialect.name == "postgresql" and len(ids):  # explicit ids do not move the identity sequence on
                 self._exec("SELECT setval(pg_get_serial_sequence('respondents', 'respondent_id'), ?)", (int(ids[-1]),))
             if comments is not None and len(comments):
@@ -582,10 +607,23 @@ class Store:
         people = self.frame("SELECT r.respondent_id AS respondent, t.name AS team FROM respondents r "
                             "JOIN teams t ON r.team_id = t.team_id WHERE r.wave_id = ? ORDER BY r.respondent_id",
                             (wave_id,)).set_index("respondent")
-        long = self.frame("SELECT a.respondent_id AS respondent, a.item, a.value FROM answers a "
-                          "JOIN respondents r ON a.respondent_id = r.respondent_id WHERE r.wave_id = ?", (wave_id,))
-        wide = long.pivot(index="respondent", columns="item", values="value") if len(long) else pd.DataFrame(index=people.index)
-        wide = wide.reindex(index=people.index, columns=template.item_ids).astype("float64")
+        codes, names = pd.factorize(people["team"])   # one string object per team, not per respondent
+        people["team"] = names.take(codes)
+        # answers are read in chunks straight into the matrix: a long frame and a pivot of every answer
+        # as Python objects would need about 30 times the matrix's memory
+        ids = people.index.to_numpy(dtype="int64")
+        column = {item_id: k for k, item_id in enumerate(template.item_ids)}
+        values = np.full((len(ids), len(column)), np.nan)
+        cur = self._exec("SELECT a.respondent_id, a.item, a.value FROM answers a "
+                         "JOIN respondents r ON a.respondent_id = r.respondent_id WHERE r.wave_id = ?", (wave_id,))
+        first, second, third, unknown = itemgetter(0), itemgetter(1), itemgetter(2), itertools.repeat(-1)
+        while chunk := cur.fetchmany(_FETCH_ROWS):
+            respondent = np.fromiter(map(first, chunk), dtype="int64", count=len(chunk))
+            row = np.minimum(np.searchsorted(ids, respondent), max(len(ids) - 1, 0))
+            col = np.fromiter(map(column.get, map(second, chunk), unknown), dtype="int64", count=len(chunk))
+            keep = (col >= 0) & (ids[row] == respondent)
+            values[row[keep], col[keep]] = np.fromiter(map(third, chunk), dtype="float64", count=len(chunk))[keep]
+        wide = pd.DataFrame(values, index=people.index, columns=template.item_ids, copy=False)
         wide.insert(0, "team", people["team"])
         wide.columns.name = None
         return wide

@@ -15,6 +15,12 @@ Attributes for code and tests (set `.value`, then `form.submit_button.click()`):
     form.language               ToggleButtons; value is a language code of the template ("en", "sv")
     form.team                   Dropdown; value is a team name (leaf teams only), or NO_TEAM ("") for the
                                 "choose your team" prompt; form.chosen_team gives the team or None
+    form.code_mode              True when the wave has one-time invitation codes: the form then shows
+                                form.code instead of form.team, and takes the team from the code
+    form.code                   Text for the one-time code (code mode); it is checked when it changes
+                                (Enter, or leaving the field) and again on Submit
+    form.code_status            HTML next to the code: the code's team ("Team: Platform"), or why the
+                                code cannot be used; classes `survey-code-status` + `ok` | `error`
     form.item_widgets[item_id]  ToggleButtons; value is an answer (int), SKIP, or None (not answered yet)
     form.comment_widgets[qid]   Textarea for each open question
     form.submit_button          Button; clicking it validates and stores the response
@@ -24,9 +30,15 @@ Attributes for code and tests (set `.value`, then `form.submit_button.click()`):
     form.progress_label         HTML; the same as text ("12 of 31 answered")
 
 CSS classes for browser tests and styling: survey-form, survey-header, survey-language, survey-team,
-survey-scale + scale-<id>, survey-item + item-<id>, survey-comment + comment-<id>, survey-progress,
-survey-submit, survey-message; an item or the team that still needs an answer after a failed
-submission also has survey-missing.
+survey-code, survey-code-status, survey-scale + scale-<id>, survey-item + item-<id>, survey-comment +
+comment-<id>, survey-progress, survey-submit, survey-message; an item, the team or the code that still
+needs an answer (or a code that cannot be used) after a failed submission also has survey-missing.
+
+One-time codes (`assessment codes`, `Store.issue_codes`): when the wave has any, the form is in code
+mode. The code gives the team; Submit stores the answers and spends the code in one transaction
+(`Store.add_responses(..., code=...)`), and nothing links the code to the answers. A wrong or used
+code stores nothing and says so. A form opened before the codes were issued switches to code mode
+when it is submitted (keeping the answers), so nobody answers without a code once codes exist.
 """
 
 from __future__ import annotations
@@ -39,7 +51,7 @@ import os
 import ipywidgets as widgets
 
 from .exceptions import AssessmentError, ResponseRejected, StoreError
-from .store import Response, Store
+from .store import CODE_UNKNOWN, CODE_USED, Response, Store
 from .templates import Item, LANGUAGE_NAMES, Template
 
 log = logging.getLogger(__name__)
@@ -84,6 +96,17 @@ UI_TEXT = {
         "failed": "Something went wrong and your answers were not saved. Please try again, or tell the person "
                   "who runs the survey.",
         "no_teams": "No teams have been set up for this survey yet, so it cannot be answered.",
+        "code": "Your code",
+        "code_placeholder": "e.g. ABCDE-23456",
+        "code_intro": "Enter the one-time code from your invitation. It tells us which team you answer for and can "
+                      "be used once; it is never stored with your answers.",
+        "code_team": "Team: {team}",
+        "missing_code": "Enter the code from your invitation.",
+        "code_unknown": "This code is not valid for this survey. Check that you typed it exactly as in your "
+                        "invitation.",
+        "code_used": "This code has already been used. Each code can be used once; ask the person who runs the "
+                     "survey for a new one if you have not answered yet.",
+        "codes_now": "This survey now asks for the code from your invitation. Enter it, then submit again.",
     },
     "sv": {
         "intro": "Dina svar är anonyma: resultat visas bara för grupper med minst {min_group} personer, och "
@@ -111,8 +134,22 @@ UI_TEXT = {
         "failed": "Något gick fel och dina svar sparades inte. Försök igen, eller kontakta den som håller i "
                   "enkäten.",
         "no_teams": "Inga team är upplagda för den här enkäten ännu, så den kan inte besvaras.",
+        "code": "Din kod",
+        "code_placeholder": "t.ex. ABCDE-23456",
+        "code_intro": "Skriv in engångskoden från din inbjudan. Den visar vilket team du svarar för och kan bara "
+                      "användas en gång; den sparas aldrig tillsammans med dina svar.",
+        "code_team": "Team: {team}",
+        "missing_code": "Skriv in koden från din inbjudan.",
+        "code_unknown": "Koden gäller inte för den här enkäten. Kontrollera att du har skrivit den precis som i "
+                        "inbjudan.",
+        "code_used": "Koden har redan använts. Varje kod kan användas en gång; be den som håller i enkäten om en ny "
+                     "om du inte har svarat ännu.",
+        "codes_now": "Enkäten kräver nu koden från din inbjudan. Skriv in den och skicka igen.",
     },
 }
+
+CODE_PROBLEMS = {CODE_UNKNOWN: "code_unknown", CODE_USED: "code_used"}
+"""The store's reasons a code cannot be used, and the UI strings that say so to a respondent."""
 
 MAX_LISTED = 8   # missing questions listed by number and text in a message; the rest are counted
 
@@ -128,6 +165,14 @@ STYLE = """
 .survey-form .survey-field-label { min-width: 8em; font-weight: 600; }
 .survey-form .survey-team select { font-size: 15px; height: 34px; }
 .survey-form .survey-team { height: 34px; }
+.survey-form .survey-code { width: 14em; }
+.survey-form .survey-code input { font-size: 16px; height: 34px; letter-spacing: 0.06em;
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; text-transform: uppercase; }
+.survey-form .survey-code.survey-missing input { border: 2px solid #cf222e; }
+.survey-form .survey-code-status .widget-html-content { margin-left: 10px; font-weight: 600; }
+.survey-form .survey-code-status.ok .widget-html-content { color: #1a7f37; }
+.survey-form .survey-code-status.error .widget-html-content { color: #82071e; font-weight: 500; }
+.survey-form .survey-code-intro .widget-html-content { color: #424a53; margin: 0 0 4px; }
 .survey-form .survey-scale-title h2 { font-size: 1.3em; font-weight: 600; margin: 1.6em 0 0.4em;
   padding-bottom: 4px; border-bottom: 2px solid #d0d7de; }
 .survey-form .survey-item, .survey-form .survey-comment { border: 1px solid #d8dee4; border-radius: 8px;
@@ -202,6 +247,9 @@ class SurveyForm:
             raise AssessmentError(f"language {language!r} is not one of the survey's languages "
                                   f"({', '.join(self.template.languages)})")
         self.teams = leaf_teams(store)
+        self.code_mode = self._wave_has_codes()
+        self._code_team: str | None = None
+        self._code_status_builder = None
         self._message_builder = None
         self._busy = False
         self._relabelling = False
@@ -240,6 +288,21 @@ class SurveyForm:
         self._team_label.add_class("survey-field-label")
         team_row = widgets.HBox([self._team_label, self.team])
         team_row.add_class("survey-field")
+        self._team_row = team_row
+
+        # code mode: a one-time code instead of the team (checked on Enter or when the field is left)
+        self.code = widgets.Text(value="", continuous_update=False)
+        self.code.add_class("survey-code")
+        self._code_label = widgets.HTML()
+        self._code_label.add_class("survey-field-label")
+        self.code_status = widgets.HTML()
+        self.code_status.add_class("survey-code-status")
+        code_row = widgets.HBox([self._code_label, self.code, self.code_status])
+        code_row.add_class("survey-field")
+        self._code_intro = widgets.HTML()
+        self._code_intro.add_class("survey-code-intro")
+        self._code_box = widgets.VBox([code_row, self._code_intro])
+        self._code_box.add_class("survey-code-field")
 
         sections = []
         self.item_widgets: dict[str, widgets.ToggleButtons] = {}
@@ -315,10 +378,14 @@ class SurveyForm:
         footer = widgets.VBox([progress_row, self.submit_button, self.message])
         footer.add_class("survey-footer")
 
-        self.widget = widgets.VBox([widgets.HTML(STYLE), self.header, language_row, team_row, *sections, footer])
+        self._top = [widgets.HTML(STYLE), self.header, language_row]
+        self._rest = [*sections, footer]
+        self.widget = widgets.VBox()
         self.widget.add_class("survey-form")
+        self._set_code_mode(self.code_mode)
         self.language.observe(self._on_language, names="value")
         self.team.observe(self._on_team, names="value")
+        self.code.observe(self._on_code, names="value")
         self._relabel()
         self._update_progress()
         self._check_open()
@@ -351,6 +418,10 @@ class SurveyForm:
                                  f"<p>{html.escape(ui_text(lang, 'intro', min_group=t.min_group))}</p>")
             self._language_label.value = html.escape(ui_text(lang, "language"))
             self._team_label.value = html.escape(ui_text(lang, "team"))
+            self._code_label.value = html.escape(ui_text(lang, "code"))
+            self.code.placeholder = ui_text(lang, "code_placeholder")
+            self._code_intro.value = html.escape(ui_text(lang, "code_intro"))
+            self.code_status.value = self._code_status_builder(lang) if self._code_status_builder else ""
             team = self.team.value
             self.team.options = self._team_options(lang)
             self._set_team(team)
@@ -397,8 +468,72 @@ class SurveyForm:
 
     @property
     def chosen_team(self) -> str | None:
-        """The team chosen, or None (the prompt, or nothing selected)."""
+        """The team chosen, or None (the prompt, or nothing selected). In code mode: the team of the code
+        entered, once it has been checked and can be used."""
+        if self.code_mode:
+            return self._code_team
         return self.team.value or None
+
+    # ------------------------------------------------------------ one-time codes
+    def _wave_has_codes(self) -> bool:
+        return not self.store.code_counts(self.wave).empty
+
+    def _set_code_mode(self, on: bool):
+        """Show the code field (code mode) or the team dropdown."""
+        self.code_mode = bool(on)
+        field = self._code_box if self.code_mode else self._team_row
+        self.widget.children = [*self._top, field, *self._rest]
+
+    def _team_label_of(self, team: str) -> str:
+        department = dict(self.teams).get(team)
+        return f"{team} ({department})" if department else team
+
+    def _set_code_status(self, kind: str | None, builder=None):
+        self._code_status_builder = builder
+        for other in ("ok", "error"):
+            if other != kind:
+                self.code_status.remove_class(other)
+        if kind:
+            self.code_status.add_class(kind)
+        self.code_status.value = builder(self.current_language) if builder else ""
+
+    def check_code(self, code: str | None = None) -> tuple[str | None, str | None]:
+        """Check the code in the field (or `code`): (its team, None) when it can be used, else (None, the key of
+        the UI text that says why: "missing_code", "code_unknown" or "code_used"). Shows the result next to
+        the field. Nothing is stored and the code is not spent."""
+        code = (self.code.value if code is None else code).strip()
+        self._code_team = None
+        if not code:
+            self._set_code_status(None)
+            return None, "missing_code"
+        try:
+            team = self.store.code_team(self.wave, code)
+        except ResponseRejected as exc:
+            key = next((CODE_PROBLEMS[p] for p in exc.problems if p in CODE_PROBLEMS), None)
+            if key is None:
+                raise
+            self._set_code_status("error", lambda lang: html.escape(ui_text(lang, key)))
+            self.code.add_class("survey-missing")
+            return None, key
+        self._code_team = team
+        shown = self._team_label_of(team)
+        self._set_code_status("ok", lambda lang: html.escape(ui_text(lang, "code_team", team=shown)))
+        self.code.remove_class("survey-missing")
+        return team, None
+
+    def _on_code(self, change):
+        if self._relabelling or self._busy:
+            return
+        if not change["new"].strip():
+            self._code_team = None
+            self._set_code_status(None)
+            return
+        self._next_respondent_started()
+        try:
+            self.check_code(change["new"])
+        except Exception:  # noqa: BLE001 - a respondent must see a message, never a traceback
+            log.exception("checking a one-time code failed")
+            self._set_code_status("error", lambda lang: html.escape(ui_text(lang, "failed")))
 
     def _on_team(self, change):
         if change["new"] and not self._relabelling:
@@ -445,10 +580,13 @@ class SurveyForm:
                 self._show("info", lambda lang: html.escape(ui_text(lang, reason)))
 
     def fill(self, team: str | None = None, answers: dict | None = None, comments: dict | None = None,
-             skip=()):
-        """Set values as a respondent would: answers by item id, comments by question id, items to skip."""
+             skip=(), code: str | None = None):
+        """Set values as a respondent would: the team (or in code mode the code), answers by item id, comments
+        by question id, items to skip."""
         if team is not None:
             self.team.value = team
+        if code is not None:
+            self.code.value = code
         for item_id, value in (answers or {}).items():
             self.item_widgets[item_id].value = value
         for item_id in skip:
@@ -461,6 +599,7 @@ class SurveyForm:
         self._relabelling = True
         try:
             self._set_team(None)
+            self.code.value = ""
             for buttons in self.item_widgets.values():
                 buttons.value = None
             for area in self.comment_widgets.values():
@@ -470,11 +609,18 @@ class SurveyForm:
         for box in self._item_boxes.values():
             box.remove_class("survey-missing")
         self.team.remove_class("survey-missing")
+        self.code.remove_class("survey-missing")
+        self._code_team = None
+        self._set_code_status(None)
         self._update_progress()
 
     def missing(self) -> list[str]:
-        """Item ids not yet answered or skipped (and "team" first when no team is chosen)."""
-        gaps = ["team"] if self.chosen_team is None else []
+        """Item ids not yet answered or skipped (and first "team" when no team is chosen, or in code mode
+        "code" when no code is entered)."""
+        if self.code_mode:
+            gaps = ["code"] if not self.code.value.strip() else []
+        else:
+            gaps = ["team"] if self.chosen_team is None else []
         return gaps + [item_id for item_id, b in self.item_widgets.items() if b.value is None]
 
     def response(self) -> Response:
@@ -505,18 +651,30 @@ class SurveyForm:
             self._check_open(show=False)
 
     def _submit(self) -> int | None:
+        if not self.code_mode and self._wave_has_codes():
+            # codes were issued after this page was opened: from now on the team comes from a code
+            self._set_code_mode(True)
+            self.code.add_class("survey-missing")
+            self._show("error", lambda lang: self._missing_html(lang, "codes_now", []))
+            return None
         missing = self.missing()
-        missing_team = bool(missing) and missing[0] == "team"
-        missing_items = [m for m in missing if m != "team"] if missing_team else missing
+        missing_items = [m for m in missing if m not in ("team", "code")]
+        if self.code_mode:
+            code = self.code.value.strip()
+            _team, field_problem = self.check_code(code)
+            (self.code.add_class if field_problem else self.code.remove_class)("survey-missing")
+        else:
+            code = None
+            field_problem = "missing_team" if "team" in missing else None
+            (self.team.add_class if field_problem else self.team.remove_class)("survey-missing")
         for item_id, box in self._item_boxes.items():
             (box.add_class if item_id in missing_items else box.remove_class)("survey-missing")
-        (self.team.add_class if missing_team else self.team.remove_class)("survey-missing")
-        if missing:
-            self._show("error", lambda lang: self._missing_html(lang, missing_team, missing_items))
+        if field_problem or missing_items:
+            self._show("error", lambda lang: self._missing_html(lang, field_problem, missing_items))
             return None
         response = self.response()
         problems = []
-        if response.team not in {team for team, _ in self.teams}:
+        if not self.code_mode and response.team not in {team for team, _ in self.teams}:
             problems.append(f"unknown team {response.team!r}")
         problems += self.store.check_response(self.template, response)
         if problems:
@@ -526,9 +684,17 @@ class SurveyForm:
                 self._show("error", lambda lang: self._problems_html(lang, problems))
             return None
         try:
-            ids = self.store.add_responses(self.wave, [response])
+            # with a code, the store takes the team from it and spends it in the same transaction
+            ids = self.store.add_responses(self.wave, [response], code=code)
         except ResponseRejected as exc:
-            self._show("error", lambda lang: self._problems_html(lang, exc.problems))
+            key = next((CODE_PROBLEMS[p] for p in exc.problems if p in CODE_PROBLEMS), None)
+            if key is not None:        # e.g. the same code was submitted from another page a moment ago
+                self._code_team = None
+                self._set_code_status("error", lambda lang: html.escape(ui_text(lang, key)))
+                self.code.add_class("survey-missing")
+                self._show("error", lambda lang: self._missing_html(lang, key, []))
+            else:
+                self._show("error", lambda lang: self._problems_html(lang, exc.problems))
             return None
         except StoreError as exc:
             closed = self.store.wave_status(self.wave) != "open"
@@ -540,10 +706,11 @@ class SurveyForm:
         self._show("success", lambda lang: html.escape(ui_text(lang, "thank_you")))
         return ids[0]
 
-    def _missing_html(self, lang, missing_team: bool, missing_items: list[str]) -> str:
+    def _missing_html(self, lang, field_problem: str | None, missing_items: list[str]) -> str:
+        """What stops the submission: `field_problem` is the UI text key about the team or the code (or None)."""
         parts = [f"<b>{html.escape(ui_text(lang, 'not_saved'))}</b>"]
-        if missing_team:
-            parts.append(f"<p>{html.escape(ui_text(lang, 'missing_team'))}</p>")
+        if field_problem:
+            parts.append(f"<p>{html.escape(ui_text(lang, field_problem))}</p>")
         if missing_items:
             listed = "".join(
                 f"<li>{self._numbers[i]}. {html.escape(_short(self.template.item(i).text[lang]))}</li>"
@@ -561,4 +728,4 @@ class SurveyForm:
                 f"<p>{html.escape(ui_text(lang, 'rejected'))}</p><ul>{listed}</ul>")
 
 
-__all__ = ["SurveyForm", "SKIP", "NO_TEAM", "UI_TEXT", "ui_text", "leaf_teams"]
+__all__ = ["SurveyForm", "SKIP", "NO_TEAM", "UI_TEXT", "CODE_PROBLEMS", "ui_text", "leaf_teams"]

@@ -91,3 +91,9 @@ def test_no_filter_combination_shows_a_suppressed_team(dashboard):
                 assert cells is None or all(c == "n<5" for c in cells), (level, wave, group)
             else:
                 assert SMALL_TEAM not in drawn_names(fig), (level, wave, TABS[k], group)
+
+
+def test_a_team_hidden_against_differencing_says_why(dashboard):
+    dashboard.group.value = "People & Culture"
+    assert "smaller group cannot be worked out" in dashboard.message.value
+    assert "fewer than" not in dashboard.message.value

@@ -1,7 +1,9 @@
-"""`assessment serve`: refusing bad input, and the Voilà command it runs (no browser, no server)."""
+"""`assessment serve` and `assessment dashboard`: refusing bad input, and the Voilà command each runs (no browser,
+no server; tests/browser runs the real servers)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -14,6 +16,7 @@ import pytest
 
 from assessment import serve as serving
 from assessment.cli import main
+from assessment.exceptions import AssessmentError
 
 
 def run_cli(*args, cwd=None):
@@ -71,9 +74,11 @@ def test_port_in_use_is_refused(workspace, capsys):
 
 def test_voila_command_serves_the_survey_notebook_only(workspace):
     argv, env = serving.voila_command(workspace.path, "w1", port=8999, host="127.0.0.1")
-    assert argv[:3] == [sys.executable, "-m", "voila"]
+    assert argv[:3] == [sys.executable, "-c", serving.VOILA_LAUNCHER]       # Voilà's main, patched
     notebook = Path(argv[3])
     assert notebook == serving.NOTEBOOK and notebook.is_file()          # a notebook, not a folder: no tree
+    assert notebook.name == "survey.ipynb"
+    assert not [a for a in argv if "template" in a.lower()]             # voila.json's osa-survey template
     assert notebook.parent == Path(serving.__file__).resolve().parent.parent / "notebooks"
     assert "--no-browser" in argv and "--port=8999" in argv and "--Voila.ip=127.0.0.1" in argv
     assert f"--Voila.config_file_paths={serving.VOILA_CONFIG_DIR}" in argv
@@ -86,10 +91,80 @@ def test_voila_command_serves_the_survey_notebook_only(workspace):
         assert "--KernelManager.transport=ipc" in argv
 
 
+def test_voila_command_serves_the_dashboard_notebook_only(workspace, monkeypatch):
+    monkeypatch.setenv("ASSESSMENT_WAVE", "w1")                  # not passed on to the dashboard's kernels
+    argv, env = serving.voila_command(workspace.path, port=8998, host="127.0.0.1", notebook="dashboard")
+    assert argv[:3] == [sys.executable, "-c", serving.VOILA_LAUNCHER]
+    notebook = Path(argv[3])
+    assert notebook == serving.NOTEBOOKS["dashboard"] and notebook.is_file() and notebook.name == "dashboard.ipynb"
+    assert notebook != serving.NOTEBOOK
+    assert "--no-browser" in argv and "--port=8998" in argv and "--Voila.ip=127.0.0.1" in argv
+    # the same locked-down configuration as the form; only the page template differs
+    assert f"--Voila.config_file_paths={serving.VOILA_CONFIG_DIR}" in argv
+    assert "--VoilaConfiguration.template=osa-dashboard" in argv
+    assert env["ASSESSMENT_WORKSPACE"] == str(workspace.path.resolve()) and "ASSESSMENT_WAVE" not in env
+    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(serving.JUPYTER_DATA_DIR)
+    if os.name == "posix":
+        assert "--KernelManager.transport=ipc" in argv
+    with pytest.raises(AssessmentError, match="no notebook 'admin'"):
+        serving.voila_command(workspace.path, "w1", notebook="admin")
+    with pytest.raises(AssessmentError, match="needs a wave"):
+        serving.voila_command(workspace.path, None)
+
+
+def test_voila_launcher_runs_voilas_main_with_the_channel_patch(monkeypatch):
+    import voila.app
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", AsyncZMQSocketChannel.get_msg)   # restored afterwards
+    ran = []
+    monkeypatch.setattr(voila.app, "main", lambda: ran.append(
+        getattr(AsyncZMQSocketChannel.get_msg, "_assessment_patched", False)) or 3)
+    with pytest.raises(SystemExit) as stopped:
+        exec(compile(serving.VOILA_LAUNCHER, "<launcher>", "exec"), {})     # noqa: S102 - our own constant
+    assert ran == [True] and stopped.value.code == 3       # Voilà's exit status is the server's
+
+
+def test_kernel_channel_waits_in_rounds_and_finds_a_missed_message(monkeypatch):
+    """A wait without timeout polls in rounds of POLL_SECONDS, so a message whose wake-up was missed is found."""
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", AsyncZMQSocketChannel.get_msg)   # restored afterwards
+    serving.patch_kernel_channels()
+    serving.patch_kernel_channels()                       # once only
+    assert AsyncZMQSocketChannel.get_msg._assessment_patched
+
+    class Socket:
+        def __init__(self, ready_after):
+            self.polls, self.ready_after = [], ready_after
+
+        async def poll(self, timeout_ms):
+            self.polls.append(timeout_ms)
+            return int(len(self.polls) > self.ready_after)
+
+    class Channel:
+        def __init__(self, ready_after):
+            self.socket = Socket(ready_after)
+
+        async def _recv(self):
+            return {"msg_type": "execute_reply"}
+
+    channel = Channel(ready_after=3)
+    assert asyncio.run(AsyncZMQSocketChannel.get_msg(channel)) == {"msg_type": "execute_reply"}
+    assert channel.socket.polls == [int(serving.POLL_SECONDS * 1000)] * 4
+    # a wait with a timeout is unchanged: one poll, then Empty
+    channel = Channel(ready_after=5)
+    with pytest.raises(Empty):
+        asyncio.run(AsyncZMQSocketChannel.get_msg(channel, timeout=0.25))
+    assert channel.socket.polls == [250]
+
+
 def test_voila_configuration_is_locked_down():
     config = json.loads((serving.VOILA_CONFIG_DIR / "voila.json").read_text(encoding="utf-8"))
     voila = config["VoilaConfiguration"]
     assert voila["template"] == serving.TEMPLATE
+    # a visitor cannot choose another page template (e.g. ?template=lab, which links a CDN) or theme
+    assert voila["allow_template_override"] == "NO" and voila["allow_theme_override"] == "NO"
     assert voila["strip_sources"] is True and voila["show_tracebacks"] is False
     assert voila["progressive_rendering"] is False and voila["preheat_kernel"] is False
     assert voila["file_allowlist"] == [] and voila["file_denylist"] == [".*"]
@@ -100,6 +175,14 @@ def test_voila_configuration_is_locked_down():
     assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
     page = (template / "index.html.j2").read_text(encoding="utf-8")
     assert "<link" not in page and "https://" not in page.split("-#}", 1)[1]
+    # error pages (403, 404, ...) extend this page.html instead of Voilà's, which links Font Awesome from a CDN
+    errors = (template / "page.html").read_text(encoding="utf-8").split("-#}", 1)[1]
+    assert "<link" not in errors and "http" not in errors.replace('data-base-url="{{ base_url }}voila/"', "")
+    dashboard = serving.JUPYTER_DATA_DIR / "voila" / "templates" / serving.TEMPLATES["dashboard"]
+    assert json.loads((dashboard / "conf.json").read_text())["base_template"] == serving.TEMPLATE
+    page = (dashboard / "index.html.j2").read_text(encoding="utf-8")
+    assert "extends 'osa-survey/index.html.j2'" in page
+    assert "<link" not in page and "http" not in page.split("-#}", 1)[1] and "<script" not in page
 
 
 def test_survey_notebook_is_thin_and_has_no_outputs():
@@ -114,6 +197,79 @@ def test_survey_notebook_is_thin_and_has_no_outputs():
     assert 'os.environ.get("ASSESSMENT_WAVE") or None' in params[0].source
     assert "SurveyForm.for_workspace(workspace, wave)" in code[-1].source
     assert code[-1].source.rstrip().endswith("form.widget")
+
+
+def test_dashboard_notebook_is_thin_and_reads_the_workspace():
+    nb = nbformat.read(serving.NOTEBOOKS["dashboard"], as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert nb.metadata["title"] == "Leaders' dashboard"                  # the browser tab's title
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    assert 'os.environ.get("ASSESSMENT_WORKSPACE", "demo-workspace")' in params[0].source
+    assert "ASSESSMENT_WAVE" not in params[0].source
+    assert code[-1].source.rstrip().endswith("dashboard.widget")
+
+
+def test_dashboard_unknown_workspace_is_refused(tmp_path):
+    result = run_cli("dashboard", tmp_path / "nowhere", "--port", 1)
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert "nowhere" in line and "not a workspace" in line
+    assert "dashboard for" not in result.stdout
+
+
+def test_dashboard_without_answers_is_refused(workspace, capsys):
+    assert main(["dashboard", str(workspace.path), "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no answers yet" in err and "assessment serve" in err
+
+
+def test_dashboard_port_in_use_is_refused(demo_workspace, capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["dashboard", str(demo_workspace.path), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(port) in err and "--port" in err
+
+
+def test_dashboard_command_prints_the_address_and_runs_voila_on_the_dashboard(demo_workspace, monkeypatch, capsys):
+    started = {}
+
+    class FakeProcess:
+        def __init__(self, argv, env):
+            started.update(argv=argv, env=env)
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(serving.subprocess, "Popen", FakeProcess)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert main(["dashboard", str(demo_workspace.path), "--port", str(port)]) == 0
+    out = capsys.readouterr().out
+    assert f"Leaders' dashboard for {demo_workspace.path}: http://127.0.0.1:{port}/" in out
+    assert "leaders only" in out and "Survey form" not in out
+    assert Path(started["argv"][3]).name == "dashboard.ipynb"
+    assert "--VoilaConfiguration.template=osa-dashboard" in started["argv"]
+    assert "ASSESSMENT_WAVE" not in started["env"]
+    with pytest.raises(AssessmentError, match="no notebook"):
+        serving.serve(demo_workspace.path, port=port, notebook="admin")
+
+
+def test_dashboard_help_names_the_separate_server():
+    result = run_cli("dashboard", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "--port" in text and "--host" in text and "8867" in text
+    assert "separate server" in text and "leaders only" in text
 
 
 def test_serve_prints_the_address_and_runs_voila(workspace, monkeypatch, capsys):
@@ -138,6 +294,7 @@ def test_serve_prints_the_address_and_runs_voila(workspace, monkeypatch, capsys)
     assert f"Survey form for {workspace.path}, wave w1: http://127.0.0.1:{port}/" in out
     assert started["env"]["ASSESSMENT_WAVE"] == "w1"
     assert f"--port={port}" in started["argv"]
+    assert Path(started["argv"][3]).name == "survey.ipynb"
 
 
 def test_executing_the_notebook_shows_the_form(workspace, monkeypatch):

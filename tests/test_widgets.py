@@ -268,3 +268,184 @@ def test_for_workspace_opens_the_latest_wave(workspace):
     assert SurveyForm.for_workspace(str(workspace.path), "w1").wave == "w1"
     with pytest.raises(AssessmentError, match="no wave named"):
         SurveyForm.for_workspace(workspace.path, "nope")
+
+
+# ---------------------------------------------------------------- one-time codes
+
+def contains(widget, target) -> bool:
+    """Whether `target` is `widget` or displayed anywhere under it."""
+    return widget is target or any(contains(child, target) for child in getattr(widget, "children", ()))
+
+
+def stored_teams(workspace, wave="w1") -> list[str]:
+    counts = workspace.store.respondent_counts(wave)
+    return sorted(t for t, n in zip(counts["team"], counts["respondents"]) for _ in range(n))
+
+
+def codes_used(workspace, wave="w1") -> int:
+    counts = workspace.store.code_counts(wave)
+    return int(counts["used"].sum()) if len(counts) else 0
+
+
+@pytest.fixture
+def codes(workspace):
+    """Three codes for Platform and one for Data in wave w1."""
+    return {"Platform": workspace.store.issue_codes("w1", "Platform", 3),
+            "Data": workspace.store.issue_codes("w1", "Data", 1)}
+
+
+def test_without_codes_the_form_asks_for_the_team(form):
+    assert form.code_mode is False
+    assert contains(form.widget, form.team) and not contains(form.widget, form.code)
+
+
+def test_with_codes_the_form_asks_for_a_code_instead_of_the_team(workspace, codes):
+    form = SurveyForm(workspace.store, "w1")
+    assert form.code_mode is True
+    assert contains(form.widget, form.code) and not contains(form.widget, form.team)
+    assert "survey-code" in form.code._dom_classes and "survey-code-status" in form.code_status._dom_classes
+    assert form.chosen_team is None and form.missing()[0] == "code"
+    assert form.code_status.value == "" and UI_TEXT["en"]["code"] in form._code_label.value
+    assert form.code.continuous_update is False            # checked on Enter or leaving the field, not per key
+
+
+def test_a_code_sets_the_team_and_is_spent_with_the_answers(workspace, codes):
+    form = SurveyForm(workspace.store, "w1")
+    code = codes["Platform"][1]
+    form.fill(code=code.lower().replace("-", " "), answers=full_answers(form), comments={"comment_keep": "Pairing"})
+    # the respondent learns the team as soon as the code is entered, before submitting
+    assert form.chosen_team == "Platform"
+    assert "ok" in form.code_status._dom_classes
+    assert UI_TEXT["en"]["code_team"].format(team="Platform (Product)") in form.code_status.value
+    assert codes_used(workspace) == 0                       # checking does not spend it
+    form.submit_button.click()
+
+    assert "success" in form.message._dom_classes, form.message.value
+    assert stored_teams(workspace) == ["Platform"]
+    assert workspace.store.comments("w1")["team"].tolist() == ["Platform"]
+    counts = workspace.store.code_counts("w1").set_index("team")
+    assert counts.loc["Platform", "used"] == 1 and counts.loc["Data", "used"] == 0
+
+
+def test_wrong_code_is_refused_and_stores_nothing(workspace, codes):
+    form = SurveyForm(workspace.store, "w1")
+    answers = full_answers(form)
+    form.fill(code="ABCDE-FGHJK", answers=answers, comments={"comment_keep": "x"})
+    # said at once, next to the field
+    assert "error" in form.code_status._dom_classes
+    assert UI_TEXT["en"]["code_unknown"] in form.code_status.value
+    assert "survey-missing" in form.code._dom_classes and form.chosen_team is None
+    form.submit_button.click()
+
+    assert "error" in form.message._dom_classes
+    assert UI_TEXT["en"]["not_saved"] in form.message.value and UI_TEXT["en"]["code_unknown"] in form.message.value
+    assert workspace.store.answers("w1").empty and workspace.store.comments("w1").empty
+    assert codes_used(workspace) == 0
+    # what was entered is kept, so the respondent can correct the code and submit
+    assert form.code.value == "ABCDE-FGHJK" and form.item_widgets["exp_role"].value == answers["exp_role"]
+    form.fill(code=codes["Data"][0])
+    assert "survey-missing" not in form.code._dom_classes
+    form.submit_button.click()
+    assert "success" in form.message._dom_classes
+    assert stored_teams(workspace) == ["Data"]
+
+
+def test_used_code_is_refused_and_stores_nothing(workspace, codes):
+    form = SurveyForm(workspace.store, "w1")
+    code = codes["Platform"][0]
+    form.fill(code=code, answers=full_answers(form))
+    form.submit_button.click()
+    assert stored_teams(workspace) == ["Platform"]
+
+    form.fill(code=code)
+    assert "error" in form.code_status._dom_classes and UI_TEXT["en"]["code_used"] in form.code_status.value
+    form.fill(answers=full_answers(form), comments={"comment_improve": "second try"})
+    form.submit_button.click()
+    assert "error" in form.message._dom_classes and UI_TEXT["en"]["code_used"] in form.message.value
+    assert stored_teams(workspace) == ["Platform"]
+    assert workspace.store.comments("w1").empty
+    assert codes_used(workspace) == 1
+
+
+def test_code_spent_on_another_page_after_it_was_checked_is_refused(workspace, codes):
+    code = codes["Platform"][2]
+    first, second = SurveyForm(workspace.store, "w1"), SurveyForm(workspace.store, "w1")
+    for form in (first, second):
+        form.fill(code=code, answers=full_answers(form))
+        assert form.chosen_team == "Platform"               # both see a good code ...
+    first.submit_button.click()
+    second.submit_button.click()                            # ... only one can use it
+    assert "success" in first.message._dom_classes
+    assert "error" in second.message._dom_classes and UI_TEXT["en"]["code_used"] in second.message.value
+    assert stored_teams(workspace) == ["Platform"] and codes_used(workspace) == 1
+
+
+def test_missing_code_is_named_and_nothing_is_stored(workspace, codes):
+    form = SurveyForm(workspace.store, "w1")
+    answers = full_answers(form)
+    del answers["exp_role"]
+    form.fill(answers=answers)
+    form.submit_button.click()
+    text = form.message.value
+    assert UI_TEXT["en"]["missing_code"] in text and "Answer or skip 1 more question:" in text
+    assert UI_TEXT["en"]["missing_team"] not in text
+    assert "survey-missing" in form.code._dom_classes and "survey-missing" in form._item_boxes["exp_role"]._dom_classes
+    assert workspace.store.answers("w1").empty and codes_used(workspace) == 0
+
+
+def test_form_is_cleared_after_a_code_submission(workspace, codes):
+    form = SurveyForm(workspace.store, "w1")
+    form.fill(code=codes["Data"][0], answers=full_answers(form), comments={"comment_keep": "x"})
+    form.submit_button.click()
+    assert "success" in form.message._dom_classes
+    assert form.code.value == "" and form.code_status.value == "" and form.chosen_team is None
+    assert all(w.value is None for w in form.item_widgets.values())
+    assert all(w.value == "" for w in form.comment_widgets.values())
+    assert form.answered_count == 0
+    # the next person starts by typing their code: the thank-you for the previous one goes
+    form.fill(code=codes["Platform"][0])
+    assert form.message.value == "" and form.chosen_team == "Platform"
+
+
+def test_code_messages_follow_the_language(workspace, codes):
+    form = SurveyForm(workspace.store, "w1", language="sv")
+    assert UI_TEXT["sv"]["code"] in form._code_label.value and form.code.placeholder == UI_TEXT["sv"]["code_placeholder"]
+    form.fill(code="ZZZZZ-ZZZZZ", answers=full_answers(form))
+    assert UI_TEXT["sv"]["code_unknown"] in form.code_status.value
+    form.submit_button.click()
+    assert UI_TEXT["sv"]["code_unknown"] in form.message.value and UI_TEXT["sv"]["not_saved"] in form.message.value
+    form.language.value = "en"
+    assert UI_TEXT["en"]["code_unknown"] in form.code_status.value and UI_TEXT["en"]["code_unknown"] in form.message.value
+    form.fill(code=codes["Data"][0])
+    form.language.value = "sv"
+    assert UI_TEXT["sv"]["code_team"].format(team="Data (Product)") in form.code_status.value
+    assert workspace.store.answers("w1").empty
+
+
+def test_codes_issued_after_the_form_opened_are_required(form, workspace):
+    form.fill(team="Data", answers=full_answers(form))
+    workspace.store.issue_codes("w1", "Platform", 1)
+    form.submit_button.click()                              # a page opened before the codes were issued
+    assert form.code_mode is True and contains(form.widget, form.code) and not contains(form.widget, form.team)
+    assert UI_TEXT["en"]["codes_now"] in form.message.value
+    assert workspace.store.answers("w1").empty
+    assert form.answered_count == len(form.item_widgets)    # answers kept
+
+
+def test_nothing_links_a_code_to_the_answers(workspace, codes):
+    form = SurveyForm(workspace.store, "w1")
+    code = codes["Platform"][0]
+    form.fill(code=code, answers=full_answers(form), comments={"comment_keep": "kept"})
+    respondent = form.submit()
+    assert respondent is not None
+    code_hash = workspace.store._code_hash(code)
+    for table in ("respondents", "answers", "comments"):
+        rows = workspace.store._all(f"SELECT * FROM {table}")
+        text = repr(rows)
+        assert code not in text and code.replace("-", "") not in text and code_hash not in text
+
+
+def test_imports_and_code_free_store_writes_are_unaffected_by_codes(workspace, codes):
+    from assessment.store import Response
+    ids = workspace.store.add_responses("w1", [Response(team="Sales North", answers={"exp_role": 4})])
+    assert len(ids) == 1 and codes_used(workspace) == 0

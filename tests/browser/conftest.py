@@ -1,9 +1,17 @@
-"""Browser fixtures: a demo workspace served by `assessment serve` (a real subprocess) and Chromium.
+"""Browser fixtures: demo workspaces served by `assessment serve` / `assessment dashboard` (real
+subprocesses on free ports) and Chromium.
 
-The server is started once per module and always stopped (process group: SIGTERM, then SIGKILL), also
-when a test or the start-up fails. Every page is watched: a JavaScript error, a failed request, an
-HTTP error status, a request to any host but the local server, or a traceback on the page fails the test.
-Screenshots of each step go to a folder printed at the start of the run.
+Three servers, each on its own fresh demo workspace, each started once per session (only when a test
+needs it) and always stopped (process group: SIGTERM, then SIGKILL), also when a test or the start-up
+fails:
+
+- `server`: the survey form, without invitation codes (respondents choose their team);
+- `code_server`: the survey form on a workspace whose wave has one-time codes (`code_server.codes`);
+- `dashboard_server`: the leaders' dashboard.
+
+Every page is watched: a JavaScript error, a failed request, an HTTP error status, a request to any
+host but the local server, or a traceback on the page fails the test. Screenshots of each step go
+to a folder printed at the start of the run.
 """
 
 from __future__ import annotations
@@ -90,11 +98,16 @@ def screenshots(tmp_path_factory, request) -> Path:
 
 
 class Server:
-    def __init__(self, workspace: Path, port: int, process: subprocess.Popen, log: Path):
-        self.workspace, self.port, self.process, self.log = workspace, port, process, log
+    def __init__(self, workspace: Path, port: int, process: subprocess.Popen, log: Path, kind: str):
+        self.workspace, self.port, self.process, self.log, self.kind = workspace, port, process, log, kind
         self.wave = WAVE
         self.url = f"http://127.0.0.1:{port}/"
         self.host = f"127.0.0.1:{port}"
+        self.codes: dict[str, list[str]] = {}
+
+    @property
+    def database(self) -> Path:
+        return self.workspace / "assessment.db"
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -103,24 +116,30 @@ class Server:
             return ""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, request) -> Server:
-    """`assessment serve DEMO --wave 2026-autumn --port P` on a fresh demo workspace, until the module ends."""
+def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str, prepare=None) -> Server:
+    """Build a fresh demo workspace (then `prepare(workspace)`), run `assessment COMMAND WORKSPACE ... --port P`
+    and wait until it answers; the server is stopped when the session ends."""
     from assessment.demo import build_demo_workspace
-    root = tmp_path_factory.mktemp("served")
-    build_demo_workspace(root / "demo", seed=7).close()
+    root = tmp_path_factory.mktemp(f"served-{kind}")
+    workspace = build_demo_workspace(root / "demo", seed=7)
+    try:
+        extra = prepare(workspace) if prepare else None
+    finally:
+        workspace.close()
     port = _free_port()
     log = root / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assessment", "serve", str(root / "demo"), "--wave", WAVE, "--port", str(port)],
+            [sys.executable, "-m", "assessment", command[0], str(root / "demo"), *command[1:], "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=root)
     request.addfinalizer(lambda: _stop(process))
-    served = Server(root / "demo", port, process, log)
+    served = Server(root / "demo", port, process, log, kind)
+    if extra:
+        served.codes = extra
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         if process.poll() is not None:
-            pytest.fail(f"`assessment serve` exited with {process.returncode}:\n{served.log_tail()}")
+            pytest.fail(f"`assessment {command[0]}` exited with {process.returncode}:\n{served.log_tail()}")
         try:
             # a static file: asking for the page itself would start a kernel on every poll
             with urllib.request.urlopen(served.url + "voila/static/voila.js", timeout=5) as answer:
@@ -129,11 +148,35 @@ def server(tmp_path_factory, request) -> Server:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         if time.monotonic() > deadline:
-            pytest.fail(f"the survey page did not answer within {START_TIMEOUT} s:\n{served.log_tail()}")
+            pytest.fail(f"the {kind} page did not answer within {START_TIMEOUT} s:\n{served.log_tail()}")
         time.sleep(0.5)
-    address = re.search(r"Survey form for .*: (http://\S+)", log.read_text(encoding="utf-8", errors="replace"))
+    address = re.search(banner + r": (http://\S+)", log.read_text(encoding="utf-8", errors="replace"))
     assert address and address.group(1) == served.url, served.log_tail()
     return served
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, request) -> Server:
+    """`assessment serve DEMO --wave 2026-autumn --port P` on a fresh demo workspace without invitation codes."""
+    return _start(tmp_path_factory, request, "form", ["serve", "--wave", WAVE], r"Survey form for .*")
+
+
+def _issue_codes(workspace) -> dict[str, list[str]]:
+    return {team: workspace.store.issue_codes(WAVE, team, 3) for team in ("Platform", "Mobile")}
+
+
+@pytest.fixture(scope="session")
+def code_server(tmp_path_factory, request) -> Server:
+    """The survey form on a demo workspace whose wave has one-time codes (3 for Platform, 3 for Mobile),
+    issued before the server starts; `code_server.codes[team]` are the codes."""
+    return _start(tmp_path_factory, request, "codes", ["serve", "--wave", WAVE], r"Survey form for .*",
+                  prepare=_issue_codes)
+
+
+@pytest.fixture(scope="session")
+def dashboard_server(tmp_path_factory, request) -> Server:
+    """`assessment dashboard DEMO --port P` on a fresh demo workspace."""
+    return _start(tmp_path_factory, request, "dashboard", ["dashboard"], r"Leaders' dashboard for .*")
 
 
 class Watch:
@@ -186,16 +229,12 @@ class Watch:
         if self.page.locator(".jp-OutputArea-output[data-mime-type*='stderr'], .jp-RenderedText[data-mime-type*='stderr']").count():
             self.problems.append("the page shows output on stderr")
         problems, self.problems = self.problems, []
-        assert not problems, "problems on the survey page:\n  " + "\n  ".join(problems) + \
+        assert not problems, f"problems on the {self.server.kind} page:\n  " + "\n  ".join(problems) + \
             f"\nserver log:\n{self.server.log_tail()}"
 
 
-@pytest.fixture
-def open_form(chromium_browser, server, screenshots, request):
-    """open_form() -> (page, watch, shoot): a new browser context showing the survey form, loaded.
-
-    shoot(step) saves a full-page screenshot named after the test and the step. Every page is checked
-    (Watch.check) when the test ends, before its context closes."""
+def _page_opener(chromium_browser, screenshots, request, server: Server, ready: str, shot_style: str = ""):
+    """A generator fixture body: yields open() -> (page, watch, shoot) for `server`, checks and closes every page."""
     opened = []
     test_name = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)
 
@@ -206,13 +245,12 @@ def open_form(chromium_browser, server, screenshots, request):
         watch = Watch(page, server)
         opened.append((context, watch))
         page.goto(server.url, timeout=PAGE_TIMEOUT)
-        page.locator(".survey-submit").wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        page.locator(ready).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         n = len(opened)
 
         def shoot(step: str) -> Path:
             path = screenshots / f"{test_name}-{n}-{step}.png"
-            # the footer sticks to the bottom of the window; in a full-page picture show it where it belongs
-            page.screenshot(path=str(path), full_page=True, style=".survey-footer { position: static !important; }")
+            page.screenshot(path=str(path), full_page=True, style=shot_style or None)
             return path
 
         return page, watch, shoot
@@ -225,3 +263,29 @@ def open_form(chromium_browser, server, screenshots, request):
         for context, watch in opened:
             watch.closing = True
             context.close()
+
+
+# the form's footer sticks to the bottom of the window; in a full-page picture show it where it belongs
+FORM_SHOT_STYLE = ".survey-footer { position: static !important; }"
+
+
+@pytest.fixture
+def open_form(chromium_browser, server, screenshots, request):
+    """open_form() -> (page, watch, shoot): a new browser context showing the survey form, loaded.
+
+    shoot(step) saves a full-page screenshot named after the test and the step. Every page is checked
+    (Watch.check) when the test ends, before its context closes."""
+    yield from _page_opener(chromium_browser, screenshots, request, server, ".survey-submit", FORM_SHOT_STYLE)
+
+
+@pytest.fixture
+def open_code_form(chromium_browser, code_server, screenshots, request):
+    """Like open_form, on `code_server` (the form asks for a one-time code)."""
+    yield from _page_opener(chromium_browser, screenshots, request, code_server, ".survey-submit", FORM_SHOT_STYLE)
+
+
+@pytest.fixture
+def open_dashboard(chromium_browser, dashboard_server, screenshots, request):
+    """Like open_form, on `dashboard_server`: loaded when the first chart image is on the page."""
+    yield from _page_opener(chromium_browser, screenshots, request, dashboard_server,
+                            ".assessment-dashboard .chart-trend img")

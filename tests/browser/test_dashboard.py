@@ -1,0 +1,114 @@
+"""The leaders' dashboard served by `assessment dashboard` (a separate server from the form), in Chromium.
+
+Choosing a team redraws the chart on the page; a team under the anonymity threshold ("Legal", three
+respondents) and a team hidden so that it cannot be worked out from the others ("People & Culture")
+show as hidden, with no figures for them.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import time
+import urllib.request
+
+import pytest
+
+from assessment.demo import SMALL_TEAM
+
+pytestmark = pytest.mark.browser
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+DIFFERENCED_TEAM = "People & Culture"     # hidden in the demo so that Legal cannot be worked out from Operations
+CHART = ".assessment-dashboard .chart-trend img"
+
+
+def choose(page, label: str, option: str):
+    """Choose `option` in the dashboard's dropdown labelled `label` ("Group", "Wave", ...)."""
+    dropdown = page.locator(".assessment-dashboard .widget-dropdown",
+                            has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$")))
+    dropdown.locator("select").select_option(label=option)
+
+
+def chart_src(page) -> str:
+    src = page.locator(CHART).get_attribute("src")
+    assert src and src.startswith("data:image/png;base64,"), src
+    return src
+
+
+def coloured_pixels(src: str) -> int:
+    """Pixels drawn in a colour (data lines, markers, bands' edges): axes, grid and text are black or grey."""
+    import numpy as np
+    from PIL import Image
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("RGB"), dtype=int)
+    return int(((pixels.max(axis=2) - pixels.min(axis=2)) > 60).sum())
+
+
+def changed_chart(page, before: str) -> str:
+    """Wait until the kernel has drawn a new chart image, and return it."""
+    expect(page.locator(CHART)).not_to_have_attribute("src", before)
+    return chart_src(page)
+
+
+def test_changing_the_team_redraws_the_chart_and_hidden_teams_show_as_hidden(open_dashboard):
+    page, watch, shoot = open_dashboard(viewport={"width": 1280, "height": 900})
+    shoot("01-opened")
+    assert "Dashboard(workspace" not in page.content()             # sources are stripped
+    expect(page.locator(".assessment-dashboard .dashboard-message")).to_have_text("")
+    everyone = chart_src(page)
+    assert coloured_pixels(everyone) > 1000                          # every team's lines
+
+    # a team with enough respondents: its own chart
+    choose(page, "Group", "Mobile")
+    mobile = changed_chart(page, everyone)
+    assert coloured_pixels(mobile) > 500
+    expect(page.locator(".assessment-dashboard .dashboard-message")).to_have_text("")
+    shoot("02-mobile")
+    watch.check()
+
+    # a team under the anonymity threshold: said so above the charts, and nothing drawn for it
+    choose(page, "Group", SMALL_TEAM)
+    small = changed_chart(page, mobile)
+    message = page.locator(".assessment-dashboard .dashboard-message .suppressed-note")
+    expect(message).to_be_visible()
+    expect(message).to_contain_text(f"{SMALL_TEAM} has fewer than 5 respondents")
+    expect(message).to_contain_text("its figures are not shown")
+    assert coloured_pixels(small) < 50, "the chart for a suppressed team has data lines"
+    shoot("03-legal-suppressed")
+
+    # the item answers are not drawn at all for it: a note instead of a chart
+    page.locator(".assessment-dashboard .lm-TabBar-tab", has_text="Item answers").click()
+    items = page.locator(".assessment-dashboard .chart-items")
+    expect(items.locator(".suppressed-note")).to_contain_text(SMALL_TEAM)
+    expect(items.locator("img")).to_have_count(0)
+    assert not re.search(r"\d+ ?%", items.inner_text())
+    shoot("04-legal-items")
+
+    # a team hidden so that a small one cannot be worked out from it
+    page.locator(".assessment-dashboard .lm-TabBar-tab", has_text="Over time").click()
+    choose(page, "Group", DIFFERENCED_TEAM)
+    expect(message).to_contain_text(DIFFERENCED_TEAM)
+    differenced = changed_chart(page, small)
+    assert coloured_pixels(differenced) < 50, "the chart for a hidden team has data lines"
+    shoot("05-differenced-hidden")
+
+    # and back to a team that is shown
+    choose(page, "Group", "Mobile")
+    expect(page.locator(".assessment-dashboard .dashboard-message")).to_have_text("")
+    assert coloured_pixels(changed_chart(page, differenced)) > 500
+    watch.check()
+
+
+def test_dashboard_page_loads_completely_every_time(dashboard_server):
+    """Each load runs the notebook in a new kernel. Voilà used to hang on "Running ..." about one load in
+    three when a cell draws into Output widgets (serve.patch_kernel_channels works around it)."""
+    for _ in range(3):
+        started = time.monotonic()
+        with urllib.request.urlopen(dashboard_server.url, timeout=60) as answer:
+            page = answer.read().decode("utf-8")
+        assert answer.status == 200
+        assert "application/vnd.jupyter.widget-view+json" in page          # the dashboard widget was rendered
+        assert "Dashboard(workspace" not in page                            # and its code was not
+        assert time.monotonic() - started < 60
