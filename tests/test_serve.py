@@ -19,6 +19,13 @@ from assessment.cli import main
 from assessment.exceptions import AssessmentError
 
 
+def _run_alone(coroutine):
+    """asyncio.run in a thread of its own: earlier tests (Playwright's sync API) may leave a loop running here."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run_cli(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "assessment", *map(str, args)], capture_output=True, text=True,
                           timeout=120, cwd=cwd)
@@ -150,12 +157,12 @@ def test_kernel_channel_waits_in_rounds_and_finds_a_missed_message(monkeypatch):
             return {"msg_type": "execute_reply"}
 
     channel = Channel(ready_after=3)
-    assert asyncio.run(AsyncZMQSocketChannel.get_msg(channel)) == {"msg_type": "execute_reply"}
+    assert _run_alone(AsyncZMQSocketChannel.get_msg(channel)) == {"msg_type": "execute_reply"}
     assert channel.socket.polls == [int(serving.POLL_SECONDS * 1000)] * 4
     # a wait with a timeout is unchanged: one poll, then Empty
     channel = Channel(ready_after=5)
     with pytest.raises(Empty):
-        asyncio.run(AsyncZMQSocketChannel.get_msg(channel, timeout=0.25))
+        _run_alone(AsyncZMQSocketChannel.get_msg(channel, timeout=0.25))
     assert channel.socket.polls == [250]
 
 
