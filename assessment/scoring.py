@@ -25,7 +25,8 @@ Conventions (see /work/shared/domain.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,8 @@ __all__ = ["ScoredWave", "item_scores", "scale_scores", "favourable", "enps", "s
 
 def _keyed_answers(template: Template, matrix: pd.DataFrame) -> np.ndarray:
     """Raw answers (respondent x item, template order) with reverse-keyed items flipped.
+
+    Always a new array, never a view of the matrix, so callers may change it in place.
 
     Checks that every item is a column and every answer is on its response scale, because a value
     off the scale (a 6 on a 1-5 item, a 0-10 eNPS typed as 1-11) would silently give scores
@@ -69,8 +72,15 @@ def _keyed_answers(template: Template, matrix: pd.DataFrame) -> np.ndarray:
         raise AssessmentError(
             f"item {ids[col]!r} has the answer {value:g}, outside its scale {low[col]:g}-{high[col]:g} "
             f"({int(bad.sum())} such answer(s) in all); fix the data or the template's response scale")
-    reverse = np.array([it.reverse for it in items])
-    return np.where(reverse, low + high - raw, raw)
+    del bad
+    if not raw.flags.writeable:
+        # a read-only view of the matrix (pandas' copy-on-write): the one copy of the wave, same layout
+        raw = raw.copy(order="K")
+    reverse = np.nonzero([it.reverse for it in items])[0]
+    if reverse.size:
+        # in place, so a wave is held once here rather than three times (answers, flipped, result)
+        raw[:, reverse] = (low + high)[reverse] - raw[:, reverse]
+    return raw
 
 
 def _item_positions(template: Template) -> dict[str, np.ndarray]:
@@ -85,10 +95,15 @@ def _enough(answered: np.ndarray, total: int, share: float) -> np.ndarray:
 
 
 def _to_01(template: Template, keyed: np.ndarray) -> np.ndarray:
+    """Keyed answers onto 0-100, in place (`keyed` is changed and returned)."""
     low = np.array([it.response_scale.low for it in template.items], dtype="float64")
     high = np.array([it.response_scale.high for it in template.items], dtype="float64")
-    # (x - low) * 100 / span keeps whole-number answers exact (0.9 * 100 would not be)
-    return (keyed - low) * 100.0 / (high - low)
+    # (x - low) * 100 / span keeps whole-number answers exact (0.9 * 100 would not be); the same
+    # three operations in the same order as that expression, without two wave-sized temporaries
+    np.subtract(keyed, low, out=keyed)
+    np.multiply(keyed, 100.0, out=keyed)
+    np.divide(keyed, high - low, out=keyed)
+    return keyed
 
 
 def _scale_and_index_scores(template: Template, item_arr: np.ndarray) -> tuple[dict, dict]:
@@ -180,7 +195,6 @@ class ScoredWave:
 
     * `team`: each respondent's team.
     * `responded`: answered at least one item (comments alone do not make a respondent).
-    * `items`: 0-100 item scores.
     * `scales`: scale scores then index scores (columns in `score_kinds(template)` order).
     * `favourable_n` / `answered_n`: per score column, the number of favourable answers and of
       answers that enter the respondent's score (0 where the respondent has no score), so a group's
@@ -188,30 +202,54 @@ class ScoredWave:
     * `enps`: per eNPS scale, the respondent's net score: 100 x (promoter answers - detractor
       answers) / answers, i.e. +100, 0 or -100 for the usual single item; the mean over a group
       is the group's eNPS. NaN where the respondent has no score on that scale.
+    * `matrix`: the answer matrix the wave was scored from (the caller's frame, not a copy).
+    * `items`: 0-100 item scores (as `item_scores` gives), computed from `matrix` when first read
+      and then kept: nothing in aggregation needs them, and they are as large as the matrix.
     """
 
     template: Template
     team: pd.Series
     responded: pd.Series
-    items: pd.DataFrame
     scales: pd.DataFrame
     favourable_n: pd.DataFrame
     answered_n: pd.DataFrame
     enps: pd.DataFrame
+    matrix: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def kinds(self) -> dict[str, str]:
         return score_kinds(self.template)
 
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        if self.matrix is None:
+            raise AssessmentError("this ScoredWave was built without its answer matrix; use "
+                                  "scoring.item_scores(template, matrix) for the 0-100 item scores")
+        return item_scores(self.template, self.matrix)
+
 
 def score_wave(template: Template, matrix: pd.DataFrame) -> ScoredWave:
-    """Score a wide answer matrix (team column + item columns) once for all later aggregation."""
+    """Score a wide answer matrix (team column + item columns) once for all later aggregation.
+
+    The returned ScoredWave refers to `matrix` (for its `items`); change neither afterwards."""
     if "team" not in matrix.columns:
         raise AssessmentError("the answer matrix needs a 'team' column (as Store.answer_matrix gives)")
+    # one wave-sized array: keyed answers, read for what needs them, then turned into 0-100 in place
     keyed = _keyed_answers(template, matrix)
-    item_arr = _to_01(template, keyed)
-    scales, indices = _scale_and_index_scores(template, item_arr)
+    responded = (~np.isnan(keyed)).any(axis=1)
     fav, count = _favourable_counts(template, keyed)
+    positions = _item_positions(template)
+    votes = {}
+    for scale in template.scales_with_role("enps"):
+        answers = keyed[:, positions[scale.id]]
+        with np.errstate(invalid="ignore"):
+            promoters = (answers >= PROMOTER_MIN).sum(axis=1)
+            detractors = (answers <= DETRACTOR_MAX).sum(axis=1)
+        votes[scale.id] = (promoters, detractors, (~np.isnan(answers)).sum(axis=1))
+    item_arr = _to_01(template, keyed)
+    del keyed
+    scales, indices = _scale_and_index_scores(template, item_arr)
+    del item_arr
     for scale_id in scales:                       # count only answers behind a score
         scored = ~np.isnan(scales[scale_id])
         fav[scale_id] = np.where(scored, fav[scale_id], 0.0)
@@ -220,26 +258,19 @@ def score_wave(template: Template, matrix: pd.DataFrame) -> ScoredWave:
         scored = ~np.isnan(indices[index.id])
         fav[index.id] = np.where(scored, sum(fav[s] for s in index.scales), 0.0)
         count[index.id] = np.where(scored, sum(count[s] for s in index.scales), 0.0)
-    positions = _item_positions(template)
     net = {}
-    for scale in template.scales_with_role("enps"):
-        cols = positions[scale.id]
-        answers = keyed[:, cols]
-        with np.errstate(invalid="ignore"):
-            promoters = (answers >= PROMOTER_MIN).sum(axis=1)
-            detractors = (answers <= DETRACTOR_MAX).sum(axis=1)
-        n = (~np.isnan(answers)).sum(axis=1)
-        has = ~np.isnan(scales[scale.id])
-        net[scale.id] = np.where(has, 100.0 * (promoters - detractors) / np.maximum(n, 1), np.nan)
+    for scale_id, (promoters, detractors, n) in votes.items():
+        has = ~np.isnan(scales[scale_id])
+        net[scale_id] = np.where(has, 100.0 * (promoters - detractors) / np.maximum(n, 1), np.nan)
     index = matrix.index
     columns = list(score_kinds(template))
     return ScoredWave(
         template=template,
         team=matrix["team"].astype(str),
-        responded=pd.Series((~np.isnan(keyed)).any(axis=1), index=index, name="responded"),
-        items=pd.DataFrame(item_arr, index=index, columns=template.item_ids, copy=False),
+        responded=pd.Series(responded, index=index, name="responded"),
         scales=pd.DataFrame({**scales, **indices}, index=index)[columns],
         favourable_n=pd.DataFrame(fav, index=index)[columns],
         answered_n=pd.DataFrame(count, index=index)[columns],
         enps=pd.DataFrame(net, index=index),
+        matrix=matrix,
     )

@@ -236,6 +236,24 @@ def test_respondent_without_any_answer_has_not_responded(template):
     assert scored.responded.tolist() == [False, True]
 
 
+def test_scored_wave_computes_item_scores_only_when_read(template):
+    matrix = make_matrix(template, [{"f1": 5, "f4": 2}, {"nps": 9}])
+    scored = score_wave(template, matrix)
+    assert "items" not in vars(scored)                 # not kept beside the matrix until asked for
+    pd.testing.assert_frame_equal(scored.items, item_scores(template, matrix))
+    assert scored.items is scored.items
+
+
+def test_scoring_leaves_the_answer_matrix_unchanged(template):
+    matrix = make_matrix(template, [{"f1": 5, "f4": 2, "v1": 1, "nps": 9}, {"f4": 5, "t1": 3}])
+    before = matrix.copy()
+    score_wave(template, matrix)
+    item_scores(template, matrix)
+    scale_scores(template, matrix)
+    favourable(template, matrix)
+    pd.testing.assert_frame_equal(matrix, before)
+
+
 def test_score_wave_needs_a_team_column(template):
     matrix = make_matrix(template, [{"f1": 5}]).drop(columns="team")
     with pytest.raises(AssessmentError, match="team"):
