@@ -7,6 +7,7 @@ problem is rejected whole: nothing from it is stored.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -86,40 +87,126 @@ def _norm(text) -> str:
     return re.sub(r"\s+", " ", str(text)).strip().casefold()
 
 
-def read_table(path, encoding: str | None = None, sheet=0, raw: bytes | None = None) -> tuple[pd.DataFrame, int]:
-    """A CSV or XLSX file as a table of strings, and the file row number of its first data row."""
-    path = Path(path)
-    if raw is None:
-        if not path.exists():
-            raise AssessmentError(f"{path}: no such file; check the path")
-        raw = path.read_bytes()
-    if not raw.strip():
-        raise ImportRejected(path, ["the file is empty; export the answers again with a header row"])
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+_CHUNK_ROWS = 5_000   # rows validated at a time: a large file is never held as one table of strings
+_HEAD_BYTES = 1 << 20  # bytes decoded at a time when checking the encoding
+
+
+class TableFile:
+    """A CSV or XLSX export, checked up front (exists, not empty, decodable, no NUL bytes, separator)
+    and then read a block of rows at a time, so that a file of a million rows costs a block of
+    strings in memory rather than the whole table."""
+
+    def __init__(self, path, encoding: str | None = None, sheet=0, raw: bytes | None = None):
+        self.path = Path(path)
+        self.encoding = encoding
+        self.raw = raw
+        self.first_row = 2          # file row number of the first data row (row 1 is the header)
+        if raw is None and not self.path.exists():
+            raise AssessmentError(f"{self.path}: no such file; check the path")
+        suffix = self.path.suffix.lower()
+        if suffix in (".xls", ".ods", ".json", ".sav"):
+            raise ImportRejected(self.path, [f"{suffix} files are not read; export the answers as CSV (UTF-8) or .xlsx"])
+        self._excel = None
+        if suffix in (".xlsx", ".xlsm"):
+            data = raw if raw is not None else self.path.read_bytes()
+            if not data.strip():
+                raise ImportRejected(self.path, ["the file is empty; export the answers again with a header row"])
+            try:
+                self._excel = pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype=str, engine="openpyxl")
+            except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same user problem
+                raise ImportRejected(self.path, [f"not a readable Excel workbook ({type(exc).__name__}: {exc}); "
+                                                 "save it again as .xlsx or export CSV"]) from None
+            self.columns = [str(c) for c in self._excel.columns]
+            return
+        head = self._check_text()
+        lines = head.splitlines(keepends=True)
+        self.skip = next((k for k, line in enumerate(lines) if line.strip()), 0)   # blank lines above the header
+        self.first_row += self.skip
+        head = "".join(lines[self.skip:])
+        self.delimiter = _guess_delimiter(head)
+        header = next(csv.reader(io.StringIO(head), delimiter=self.delimiter), [])
+        parsed = self._read(nrows=0).columns  # the header as the parser sees it, or a clear error
+        # pandas renames a repeated header ("a", "a.1"); the file's own names let a repeat be reported
+        self.columns = header if len(header) == len(parsed) else [str(c) for c in parsed]
+
+    def _open(self):
+        return io.BytesIO(self.raw) if self.raw is not None else open(self.path, "rb")
+
+    def _check_text(self) -> str:
+        """Decode the whole file piece by piece (nothing kept but its first lines): a wrong encoding
+        or a binary file is reported before any row is read. Returns the first lines."""
+        name = self.encoding or "utf-8-sig"
         try:
-            table = pd.read_excel(io.BytesIO(raw), sheet_name=sheet, dtype=str, engine="openpyxl")
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same user problem
-            raise ImportRejected(path, [f"not a readable Excel workbook ({type(exc).__name__}: {exc}); "
-                                        "save it again as .xlsx or export CSV"]) from None
-        return table, 2
-    if path.suffix.lower() in (".xls", ".ods", ".json", ".sav"):
-        raise ImportRejected(path, [f"{path.suffix} files are not read; export the answers as CSV (UTF-8) or .xlsx"])
-    try:
-        text = raw.decode(encoding or "utf-8-sig")
-    except (UnicodeDecodeError, LookupError) as exc:
-        hint = "" if encoding else " (Excel on Windows often writes cp1252: try --encoding cp1252)"
-        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
-        raise ImportRejected(path, [f"cannot decode the file as {encoding or 'UTF-8'}{where}; save it as UTF-8 "
-                                    f"or name its encoding{hint}"]) from None
-    if "\x00" in text:
-        raise ImportRejected(path, ["the file holds NUL bytes: it is binary, or UTF-16; export it as CSV (UTF-8)"])
-    delimiter = _guess_delimiter(text)
-    try:
-        table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, engine="python")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise ImportRejected(path, [f"not a readable CSV table ({exc}); check the separator and quotes"]) from None
-    return table, 2
+            decoder = codecs.getincrementaldecoder(name)()
+        except LookupError:
+            raise ImportRejected(self.path, [f"unknown encoding {name!r}; name one such as utf-8 or cp1252"]) from None
+        head, blank, offset = [], True, 0
+        with self._open() as stream:
+            while True:
+                piece = stream.read(_HEAD_BYTES)
+                try:
+                    text = decoder.decode(piece, final=not piece)
+                except UnicodeDecodeError as exc:
+                    pending = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
+                    if offset == 0 and piece[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                        hint = " (it starts like UTF-16: export it as UTF-8, or try --encoding utf-16)"
+                    else:
+                        hint = "" if self.encoding else " (Excel on Windows often writes cp1252: try --encoding cp1252)"
+                    raise ImportRejected(self.path, [
+                        f"cannot decode the file as {self.encoding or 'UTF-8'} at byte {offset - pending + exc.start}; "
+                        f"save it as UTF-8 or name its encoding{hint}"]) from None
+                if "\x00" in text:
+                    raise ImportRejected(self.path, ["the file holds NUL bytes: it is binary, or UTF-16; "
+                                                     "export it as CSV (UTF-8)"])
+                blank = blank and not text.strip()
+                if sum(t.count("\n") for t in head) <= 40:
+                    head.append(text)
+                offset += len(piece)
+                if not piece:
+                    break
+        if blank:
+            raise ImportRejected(self.path, ["the file is empty; export the answers again with a header row"])
+        head = "".join(head)
+        return head
+
+    def _read(self, **options):
+        try:
+            return pd.read_csv(self._open(), sep=self.delimiter, dtype=str, keep_default_na=False,
+                               skip_blank_lines=False, engine="c", encoding=self.encoding or "utf-8-sig",
+                               encoding_errors="strict", skiprows=self.skip, **options)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+            raise ImportRejected(self.path, [f"not a readable CSV table ({exc}); check the separator and quotes"]) from None
+
+    def chunks(self, rows: int | None = None):
+        """The data rows as tables of strings, `rows` at a time (blank lines are rows of empty cells,
+        so positions match file rows)."""
+        if self._excel is not None:
+            yield self._excel
+            return
+        reader = self._read(chunksize=rows or _CHUNK_ROWS)
+        with reader:
+            while True:
+                try:
+                    chunk = next(reader)
+                except StopIteration:
+                    return
+                except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+                    raise ImportRejected(self.path, [f"not a readable CSV table ({exc}); check the separator and "
+                                                     "quotes"]) from None
+                if not isinstance(chunk.index, pd.RangeIndex):
+                    raise ImportRejected(self.path, [f"the rows have more fields than the header row "
+                                                     f"({len(self.columns)}); check the separator and quotes, or "
+                                                     "give every column a header"])
+                chunk.columns = self.columns
+                yield chunk
+
+
+def read_table(path, encoding: str | None = None, sheet=0, raw: bytes | None = None) -> tuple[pd.DataFrame, int]:
+    """A (small) CSV or XLSX file as one table of strings, and the file row number of its first data row."""
+    source = TableFile(path, encoding=encoding, sheet=sheet, raw=raw)
+    chunks = list(source.chunks())
+    table = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=source.columns, dtype=str)
+    return table, source.first_row
 
 
 def _guess_delimiter(text: str) -> str:
@@ -156,26 +243,87 @@ def _clean(value) -> str:
 
 def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None, add_teams: bool = False,
                    encoding: str | None = None) -> ImportResult:
-    """Validate a whole file against the wave's template, then store it in one transaction."""
+    """Validate a whole file against the wave's template, then store it in one transaction.
+
+    The file is read and checked a block of rows at a time; only the answers (as a float32 matrix),
+    team codes, respondent keys and comments are kept, so memory stays near the size of the answers."""
     path = Path(path)
     mapping = mapping or Mapping()
     template = store.wave_template(wave)
     result = ImportResult(str(path), wave)
     if not path.exists():
         raise AssessmentError(f"{path}: no such file; check the path")
-    raw = path.read_bytes()
-    sha = hashlib.sha256(raw).hexdigest()
-    if raw and store.was_imported(wave, sha):
+    with open(path, "rb") as stream:
+        sha = hashlib.file_digest(stream, "sha256").hexdigest()
+    if path.stat().st_size and store.was_imported(wave, sha):
         result.already_imported = True
         return result
-    table, first_row = read_table(path, encoding=encoding, raw=raw)
-    problems: list[str] = []
-    headers = [str(c).strip() for c in table.columns]
-    table.columns = headers
+    source = TableFile(path, encoding=encoding)
+    columns = _match_columns(path, source.columns, template, mapping)
+    missing_items = [i for i in template.item_ids if i not in columns.items.values()]
+    if missing_items:
+        result.warnings.append(f"{len(missing_items)} item(s) of the template are not in the file: {', '.join(missing_items)}")
+
+    checked = _CheckedRows(store, wave, template, mapping, columns, add_teams)
+    for chunk in source.chunks():
+        checked.add(chunk, source.first_row)
+    if checked.found:
+        checked.found.sort(key=lambda p: p[0])
+        raise ImportRejected(path, [message for _, message in checked.found])
+
+    values, team, empty_row, keys, languages = checked.arrays()
+    existing = store.existing_keys(wave)
+    stored_before = (np.fromiter((k in existing for k in keys), dtype=bool, count=len(keys)) if existing
+                     else np.zeros(len(keys), bool))
+    result.skipped = int((stored_before & ~empty_row).sum())
+    keep = ~empty_row & ~stored_before
+    if not keep.any():
+        result.warnings.append("no new responses in the file")
+        return result
+    positions = np.flatnonzero(keep)
+    if len(positions) < len(keep):
+        values, team = values[positions], team[positions]
+        keys = [keys[p] for p in positions.tolist()]
+        languages = None if languages is None else languages[positions]
+    renumber = np.full(len(keep), -1)
+    renumber[positions] = np.arange(len(positions))
+    comments = checked.comments()
+    if len(comments):
+        rows = comments["row"].to_numpy(dtype=int)
+        comments = comments[keep[rows]]
+        rows = comments["row"].to_numpy(dtype=int)
+        comments = comments.assign(row=renumber[rows], team=team[renumber[rows]])
+    # new teams, answers, comments and the import record go in one transaction
+    store.add_answer_array(wave, team, checked.items, values, comments, source="import", keys=keys,
+                           languages=None if languages is None else list(languages),
+                           import_record=(sha, path.name), new_teams=checked.new_teams)
+    result.stored = len(positions)
+    result.answers = int((~np.isnan(values)).sum())
+    result.comments = len(comments)
+    result.new_teams = checked.new_teams
+    return result
+
+
+@dataclass
+class _Columns:
+    """Which file column holds what."""
+
+    headers: list
+    team: str
+    respondent: str | None
+    language: str | None
+    items: dict          # file column -> item id
+    comments: dict       # file column -> open-question id
+
+
+def _match_columns(path: Path, headers, template, mapping: Mapping) -> _Columns:
+    """Match the header row to the template (ids, question text in any language, mapping file), or
+    reject the file with every problem found."""
+    headers = [str(c).strip() for c in headers]
     dupes = [h for h, n in Counter(headers).items() if n > 1]
     if dupes:
         raise ImportRejected(path, [f"column {d!r} appears more than once; give every column its own header" for d in dupes])
-
+    problems: list[str] = []
     by_text: dict[str, str] = {}
     for item in template.items:
         by_text[_norm(item.id)] = item.id
@@ -195,6 +343,8 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
                         f"(columns found: {', '.join(headers)})")
     if mapping.respondent and mapping.respondent not in headers:
         problems.append(f"respondent column {mapping.respondent!r} (from the mapping file) is not in the file")
+    if mapping.language and mapping.language not in headers:
+        problems.append(f"language column {mapping.language!r} (from the mapping file) is not in the file")
     item_cols: dict[str, str] = {}
     comment_cols: dict[str, str] = {}
     unmapped = []
@@ -228,129 +378,156 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
                         "or a mapping file")
     if problems:
         raise ImportRejected(path, problems)
-    missing_items = [i for i in template.item_ids if i not in item_cols.values()]
-    if missing_items:
-        result.warnings.append(f"{len(missing_items)} item(s) of the template are not in the file: {', '.join(missing_items)}")
+    return _Columns(headers, team_col, resp_col, lang_col, item_cols, comment_cols)
 
-    # ---- every cell checked column by column (vectorised), problems collected by row
-    found: list[tuple[int, str]] = []
-    n_rows = len(table)
-    rownums = np.arange(first_row, first_row + n_rows)
-    text = {h: _stripped(table[h]) for h in headers}
-    empty_row = np.logical_and.reduce([text[h].eq("").to_numpy() for h in headers]) if headers else np.ones(0, bool)
 
-    team = text[team_col].map(lambda t: mapping.teams.get(t, t)) if mapping.teams else text[team_col]
-    known_teams = set(store.team_names())
-    missing_team = team.eq("").to_numpy() & ~empty_row
-    for r in np.flatnonzero(missing_team):
-        found.append((rownums[r], f"row {rownums[r]}, column {team_col!r}: no team given"))
-    unknown_mask = ~team.isin(known_teams).to_numpy() & ~missing_team & ~empty_row
-    new_teams = list(dict.fromkeys(team[unknown_mask])) if add_teams else []
-    if not add_teams:
-        for r in np.flatnonzero(unknown_mask):
-            found.append((rownums[r], f"row {rownums[r]}, column {team_col!r}: unknown team {team.iat[r]!r}; add it with "
-                                      f"`assessment teams WORKSPACE --add {team.iat[r]!r}` or import with --add-teams"))
+class _CheckedRows:
+    """Every cell of the file checked column by column (vectorised), one block of rows at a time.
 
-    extra_values = {_norm(k): v for k, v in mapping.values.items()}
-    items = list(dict.fromkeys(item_cols.values()))
-    values = np.full((n_rows, len(items)), np.nan)
-    for header, item_id in item_cols.items():
-        rs = template.item(item_id).response_scale
-        parsed, bad = _parse_column(text[header], rs, extra_values)
-        values[:, items.index(item_id)] = parsed
-        bad &= ~empty_row
-        for r in np.flatnonzero(bad)[:200]:
-            found.append((rownums[r], f"row {rownums[r]}, column {header!r}: {text[header].iat[r]!r} is not an answer "
-                                      f"on the {rs.low}-{rs.high} scale; use a number from {rs.low} to {rs.high} or one "
-                                      "of its labels"))
-    comment_frames = []
-    for header, comment_id in comment_cols.items():
-        has = text[header].ne("").to_numpy() & ~empty_row
-        comment_frames.append(pd.DataFrame({"row": np.flatnonzero(has), "question": comment_id,
-                                            "text": text[header].to_numpy()[has]}))
-    has_comment = np.zeros(n_rows, bool)
-    for frame in comment_frames:
-        has_comment[frame["row"].to_numpy(dtype=int)] = True
-    no_answers = np.isnan(values).all(axis=1) & ~has_comment & ~empty_row
-    for r in np.flatnonzero(no_answers):
-        found.append((rownums[r], f"row {rownums[r]}: no answers; remove the row"))
+    Problems are collected by file row; what is kept of each block is what gets stored: answers as
+    float32 (small whole numbers are exact), team and language codes, respondent keys, comments."""
 
-    languages = None
-    if lang_col:
-        languages = text[lang_col].where(text[lang_col].ne(""), None).to_numpy(dtype=object)
-        wrong = np.array([l is not None and l not in template.languages for l in languages]) & ~empty_row
-        for r in np.flatnonzero(wrong):
-            found.append((rownums[r], f"row {rownums[r]}, column {lang_col!r}: language {languages[r]!r} is not one of "
-                                      f"{', '.join(template.languages)}"))
+    _MAX_PER_COLUMN = 200   # bad cells reported per column: enough to see the pattern
 
-    if resp_col:
-        ids = text[resp_col]
-        for r in np.flatnonzero(ids.eq("").to_numpy() & ~empty_row):
-            found.append((rownums[r], f"row {rownums[r]}, column {resp_col!r}: no respondent id"))
-        repeated = ids.duplicated(keep="first").to_numpy() & ids.ne("").to_numpy()
-        first_seen = {}
-        for r, value in enumerate(ids):
-            first_seen.setdefault(value, r)
-        for r in np.flatnonzero(repeated):
-            found.append((rownums[r], f"row {rownums[r]}, column {resp_col!r}: respondent {ids.iat[r]!r} also answered "
-                                      f"in row {rownums[first_seen[ids.iat[r]]]}; keep one of the rows"))
-        source_ids = ids.tolist()
-    else:
-        # no id column: a row's content (and how often the same content came before) identifies it,
-        # so a re-export with more rows adds only the new ones
-        content = text[headers[0]].copy()
-        for h in headers[1:]:
-            content = content + "\x1f" + text[h]
-        occurrence = content.groupby(content).cumcount() + 1
-        source_ids = [f"row:{hashlib.sha256(c.encode()).hexdigest()}:{k}" for c, k in zip(content, occurrence)]
-    if found:
-        found.sort(key=lambda p: p[0])
-        raise ImportRejected(path, [message for _, message in found])
+    def __init__(self, store: Store, wave: str, template, mapping: Mapping, columns: _Columns, add_teams: bool):
+        self.store, self.wave, self.template, self.mapping = store, wave, template, mapping
+        self.columns, self.add_teams = columns, add_teams
+        self.items = list(dict.fromkeys(columns.items.values()))
+        self.found: list[tuple[int, str]] = []
+        self.known_teams = set(store.team_names())
+        self.team_codes: dict[str, int] = {}
+        self.new_teams: list[str] = []
+        self.extra_values = {_norm(k): v for k, v in mapping.values.items()}
+        self.lookups = {header: {} for header in columns.items}   # cell text -> number, per column
+        self.bad_reported = Counter()
+        self.first_seen: dict[str, int] = {}    # respondent key -> file row
+        self.occurrences = Counter()             # row content -> times seen (files without ids)
+        self.rows = 0
+        self._values, self._teams, self._empty, self._keys, self._languages, self._comments = [], [], [], [], [], []
 
-    keys = store.respondent_keys(wave, source_ids)
-    existing = store.existing_keys(wave)
-    stored_before = np.array([k in existing for k in keys], dtype=bool)
-    result.skipped = int((stored_before & ~empty_row).sum())
-    keep = ~empty_row & ~stored_before
-    if not keep.any():
-        result.warnings.append("no new responses in the file")
-        return result
-    positions = np.flatnonzero(keep)
-    matrix = pd.DataFrame(values[positions], columns=items)
-    matrix.insert(0, "team", team.to_numpy()[positions])
-    renumber = np.full(n_rows, -1)
-    renumber[positions] = np.arange(len(positions))
-    comments = pd.concat(comment_frames, ignore_index=True) if comment_frames else pd.DataFrame(
-        columns=["row", "question", "text"])
-    comments = comments[keep[comments["row"].to_numpy(dtype=int)]] if len(comments) else comments
-    comments = comments.assign(row=renumber[comments["row"].to_numpy(dtype=int)],
-                               team=team.to_numpy()[comments["row"].to_numpy(dtype=int)] if len(comments) else [])
-    # new teams, answers, comments and the import record go in one transaction
-    store.add_answer_matrix(wave, matrix, comments, source="import", keys=[keys[p] for p in positions],
-                            languages=None if languages is None else list(languages[positions]),
-                            import_record=(sha, path.name), new_teams=new_teams)
-    result.stored = len(positions)
-    result.answers = int((~np.isnan(values[positions])).sum())
-    result.comments = len(comments)
-    result.new_teams = new_teams
-    return result
+    def add(self, chunk: pd.DataFrame, first_row: int):
+        cols, found = self.columns, self.found
+        n_rows = len(chunk)
+        offset = self.rows
+        rownums = np.arange(first_row + offset, first_row + offset + n_rows)
+        text = {h: _stripped(chunk[h]) for h in cols.headers}
+        empty_row = np.logical_and.reduce([text[h].eq("").to_numpy() for h in cols.headers])
+
+        team = text[cols.team].map(lambda t: self.mapping.teams.get(t, t)) if self.mapping.teams else text[cols.team]
+        missing_team = team.eq("").to_numpy() & ~empty_row
+        for r in np.flatnonzero(missing_team):
+            found.append((rownums[r], f"row {rownums[r]}, column {cols.team!r}: no team given"))
+        unknown_mask = ~team.isin(self.known_teams).to_numpy() & ~missing_team & ~empty_row
+        if self.add_teams:
+            self.new_teams.extend(t for t in dict.fromkeys(team[unknown_mask]) if t not in self.new_teams)
+        else:
+            for r in np.flatnonzero(unknown_mask):
+                found.append((rownums[r], f"row {rownums[r]}, column {cols.team!r}: unknown team {team.iat[r]!r}; add "
+                                          f"it with `assessment teams WORKSPACE --add {team.iat[r]!r}` or import with "
+                                          "--add-teams"))
+        for name in team.unique():
+            self.team_codes.setdefault(name, len(self.team_codes))
+        self._teams.append(team.map(self.team_codes).to_numpy(dtype=np.int32))
+
+        values = np.full((n_rows, len(self.items)), np.nan, dtype=np.float32)
+        for header, item_id in cols.items.items():
+            rs = self.template.item(item_id).response_scale
+            parsed, bad = _parse_column(text[header], rs, self.extra_values, self.lookups[header])
+            values[:, self.items.index(item_id)] = parsed
+            bad &= ~empty_row
+            room = self._MAX_PER_COLUMN - self.bad_reported[header]
+            for r in np.flatnonzero(bad)[:max(room, 0)]:
+                found.append((rownums[r], f"row {rownums[r]}, column {header!r}: {text[header].iat[r]!r} is not an "
+                                          f"answer on the {rs.low}-{rs.high} scale; use a number from {rs.low} to "
+                                          f"{rs.high} or one of its labels"))
+            self.bad_reported[header] += int(bad.sum())
+        has_comment = np.zeros(n_rows, bool)
+        for header, comment_id in cols.comments.items():
+            has = text[header].ne("").to_numpy() & ~empty_row
+            has_comment |= has
+            if has.any():
+                self._comments.append(pd.DataFrame({"row": offset + np.flatnonzero(has), "question": comment_id,
+                                                    "text": text[header].to_numpy()[has]}))
+        no_answers = np.isnan(values).all(axis=1) & ~has_comment & ~empty_row
+        for r in np.flatnonzero(no_answers):
+            found.append((rownums[r], f"row {rownums[r]}: no answers; remove the row"))
+        self._values.append(values)
+        self._empty.append(empty_row)
+
+        if cols.language:
+            # the template's own strings, so a million rows share a handful of objects
+            canonical = {lang: lang for lang in self.template.languages}
+            given = text[cols.language]
+            wrong = (given.ne("") & ~given.isin(canonical)).to_numpy() & ~empty_row
+            for r in np.flatnonzero(wrong):
+                found.append((rownums[r], f"row {rownums[r]}, column {cols.language!r}: language {given.iat[r]!r} is "
+                                          f"not one of {', '.join(self.template.languages)}"))
+            self._languages.append(given.map(canonical).astype(object).where(given.isin(canonical), None)
+                                   .to_numpy(dtype=object))
+
+        if cols.respondent:
+            ids = text[cols.respondent]
+            given = ids.ne("").to_numpy()
+            for r in np.flatnonzero(~given & ~empty_row):
+                found.append((rownums[r], f"row {rownums[r]}, column {cols.respondent!r}: no respondent id"))
+            keys = self.store.respondent_keys(self.wave, ids.tolist())
+            for r in np.flatnonzero(given).tolist():
+                first = self.first_seen.setdefault(keys[r], int(rownums[r]))
+                if first != rownums[r]:
+                    found.append((rownums[r], f"row {rownums[r]}, column {cols.respondent!r}: respondent "
+                                              f"{ids.iat[r]!r} also answered in row {first}; keep one of the rows"))
+        else:
+            # no id column: a row's content (and how often the same content came before) identifies it,
+            # so a re-export with more rows adds only the new ones
+            content = text[cols.headers[0]].copy()
+            for h in cols.headers[1:]:
+                content = content + "\x1f" + text[h]
+            source_ids = []
+            for c in content.tolist():
+                digest = hashlib.sha256(c.encode()).hexdigest()
+                self.occurrences[digest] += 1
+                source_ids.append(f"row:{digest}:{self.occurrences[digest]}")
+            keys = self.store.respondent_keys(self.wave, source_ids)
+        self._keys.extend(keys)
+        self.rows += n_rows
+
+    def arrays(self):
+        """values (float32), team names (shared objects), empty-row mask, keys, languages (or None)."""
+        names = np.empty(len(self.team_codes), dtype=object)
+        for name, code in self.team_codes.items():
+            names[code] = name
+        def joined(parts, dtype):
+            return np.concatenate(parts) if parts else np.zeros(0, dtype)
+        values = (np.concatenate(self._values) if self._values
+                  else np.zeros((0, len(self.items)), np.float32))
+        self._values = []
+        languages = joined(self._languages, object) if self.columns.language else None
+        return (values, names[joined(self._teams, np.int32)], joined(self._empty, bool), self._keys, languages)
+
+    def comments(self) -> pd.DataFrame:
+        if not self._comments:
+            return pd.DataFrame({"row": np.zeros(0, int), "question": [], "text": []})
+        return pd.concat(self._comments, ignore_index=True)
 
 
 _NUMBER = re.compile(r"^(-?\d{1,9})(?:[.,]0+)?(?:\s*[-–:.)]\s*.*)?$")
 
 
-def _parse_column(column: pd.Series, rs, extra: dict) -> tuple[np.ndarray, np.ndarray]:
+def _parse_column(column: pd.Series, rs, extra: dict, lookup: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Answers of one column as numbers (NaN where blank) and a mask of cells that are not answers.
 
     A cell may be a number ("4", "4.0"), a number with its label ("4 - Agree"), a label of the
     response scale in any language, or a text from the mapping file's `values`. Each distinct text
-    is parsed once, so a column of a million cells costs a dictionary look-up per cell."""
+    is parsed once (`lookup` carries what was parsed from one block of rows to the next), so a column
+    of a million cells costs a dictionary look-up per cell."""
     labels = {}
     for lang_labels in rs.labels.values():
         for value, label in zip(rs.values, lang_labels):
             labels.setdefault(_norm(label), value)
-    lookup = {}
+    lookup = {} if lookup is None else lookup
     for text in column.unique():
+        if text in lookup:
+            continue
         key = _norm(text)
         if key == "":
             lookup[text] = np.nan

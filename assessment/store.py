@@ -461,11 +461,21 @@ class Store:
         so a bad cell rejects the whole matrix. `keys` are respondent keys (default: random, i.e. no
         link to anyone); `comments` has columns row (position in the matrix, optional), team, question,
         text; `new_teams` are created in the same transaction."""
+        items = [c for c in matrix.columns if c != "team"]
+        return self.add_answer_array(wave, matrix["team"].to_numpy(), items, matrix[items].to_numpy(dtype="float64"),
+                                     comments, source=source, submitted_on=submitted_on, keys=keys,
+                                     languages=languages, import_record=import_record, new_teams=new_teams)
+
+    def add_answer_array(self, wave: str, teams, items: list, values: np.ndarray, comments: pd.DataFrame | None = None,
+                         source: str = "import", submitted_on: str | None = None, keys=None, languages=None,
+                         import_record: tuple | None = None, new_teams=()) -> int:
+        """`add_answer_matrix` for answers already in arrays: `teams` (one per row), `items` (ids of the
+        columns) and `values` (rows x items, any float dtype, NaN = skipped), which is not copied unless
+        some rows are empty. Large imports use it to avoid a wave-sized DataFrame."""
         wave_id = self.wave_id(wave)
         template = self.wave_template(wave)
-        items = [c for c in matrix.columns if c != "team"]
-        values = matrix[items].to_numpy(dtype="float64")
-        keep = ~np.isnan(values).all(axis=1) if items else np.zeros(len(matrix), bool)
+        teams = np.asarray(teams, dtype=object)
+        keep = ~np.isnan(values).all(axis=1) if items else np.zeros(len(teams), bool)
         if comments is not None and "row" in comments.columns and len(comments):
             keep[comments["row"].to_numpy(dtype=int)] = True   # a comment alone is still a response
         problems = []
@@ -481,16 +491,18 @@ class Store:
             if bad.any():
                 problems.append(f"{item_id}: {int(bad.sum())} value(s) outside {rs.low}-{rs.high}")
         team_ids = dict(self._all("SELECT name, team_id FROM teams"))
-        unknown = sorted(set(matrix["team"]) - set(team_ids) - set(new_teams))
+        unknown = sorted(set(teams) - set(team_ids) - set(new_teams))
         if unknown:
             problems.append(f"unknown team(s): {', '.join(map(str, unknown))}")
         if problems:
             raise ResponseRejected(problems)
         positions = np.flatnonzero(keep)
-        teams = matrix["team"].to_numpy()[positions]
-        keys = [secrets.token_hex(16) for _ in positions] if keys is None else [keys[p] for p in positions.tolist()]
-        languages = [None] * len(positions) if languages is None else [languages[p] for p in positions.tolist()]
-        values = values[positions]
+        if len(positions) < len(keep):
+            teams, values = teams[positions], values[positions]
+            keys = None if keys is None else [keys[p] for p in positions.tolist()]
+            languages = None if languages is None else [languages[p] for p in positions.tolist()]
+        keys = [secrets.token_hex(16) for _ in positions] if keys is None else list(keys)
+        languages = [None] * len(positions) if languages is None else list(languages)
         day = submitted_on or _dt.date.today().isoformat()
         with self.transaction():
             if self._one("SELECT status FROM waves WHERE wave_id = ?", (wave_id,)) != "open":

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from assessment.exceptions import ImportRejected
+from assessment import importing
 from assessment.importing import Mapping, import_answers, import_teams
 
 
@@ -144,3 +145,72 @@ def test_teams_file_adds_teams_parents_and_headcounts(workspace, write):
     teams = workspace.store.teams().set_index("team")["parent"]
     assert teams["Legal"] == "Operations"
     assert workspace.store.headcounts("w1").set_index("team")["headcount"].to_dict() == {"Legal": 4, "Finance": 11}
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Read files two rows at a time, so every block boundary of a large file is exercised."""
+    monkeypatch.setattr(importing, "_CHUNK_ROWS", 2)
+
+
+def test_a_file_read_in_blocks_stores_the_same_as_one_read_whole(workspace, write, small_blocks):
+    path = write("blocks.csv", "team,respondent,exp_role,goal_smart,comment_keep\n"
+                 + "".join(f"{'Data' if k % 3 else 'Platform'},r{k},{k % 5 + 1},{(k + 2) % 5 + 1},{'ok' if k == 6 else ''}\n"
+                           for k in range(11)))
+    result = import_answers(workspace.store, "w1", path)
+    assert (result.stored, result.answers, result.comments) == (11, 22, 1)
+    expected = sorted([("Data" if k % 3 else "Platform", "exp_role", k % 5 + 1) for k in range(11)]
+                      + [("Data" if k % 3 else "Platform", "goal_smart", (k + 2) % 5 + 1) for k in range(11)])
+    assert stored(workspace) == expected
+    assert workspace.store.comments("w1")["team"].tolist() == ["Platform"]
+
+
+def test_a_repeated_respondent_in_another_block_is_reported_with_both_rows(workspace, write, small_blocks):
+    path = write("dup.csv", "team,respondent,exp_role\nData,r1,3\nData,r2,3\nData,r3,4\nData,r1,5\n")
+    with pytest.raises(ImportRejected, match=r"row 5, column 'respondent': respondent 'r1' also answered in row 2"):
+        import_answers(workspace.store, "w1", path)
+    assert stored(workspace) == []
+
+
+def test_bad_cells_in_later_blocks_are_reported_with_their_file_row(workspace, write, small_blocks):
+    path = write("late.csv", "team,exp_role\nData,3\nData,3\nData,3\nData,3\nData,8\n")
+    with pytest.raises(ImportRejected, match=r"row 6, column 'exp_role': '8' is not an answer"):
+        import_answers(workspace.store, "w1", path)
+
+
+def test_blank_lines_are_ignored_and_later_rows_keep_their_file_row_numbers(workspace, write):
+    path = write("blank.csv", "team,exp_role\nData,3\n\nData,9\n")
+    with pytest.raises(ImportRejected, match=r"row 4, column 'exp_role': '9'"):
+        import_answers(workspace.store, "w1", path)
+    path = write("blank2.csv", "team,exp_role\nData,3\n\n,\nData,4\n")
+    assert import_answers(workspace.store, "w1", path).stored == 2
+
+
+def test_identical_rows_without_ids_across_blocks_are_all_stored_and_not_again(workspace, write, small_blocks):
+    path = write("same.csv", "team,exp_role\n" + "Data,3\n" * 5)
+    assert import_answers(workspace.store, "w1", path).stored == 5
+    longer = write("same2.csv", "team,exp_role\n" + "Data,3\n" * 7)
+    result = import_answers(workspace.store, "w1", longer)
+    assert (result.stored, result.skipped) == (2, 5)
+
+
+def test_rows_with_more_fields_than_the_header_are_rejected(workspace, write):
+    path = write("wide.csv", "team,exp_role\nData,3,4\nData,2,5\n")
+    with pytest.raises(ImportRejected, match="more fields than the header"):
+        import_answers(workspace.store, "w1", path)
+    path = write("ragged.csv", "team,exp_role\nData,3\nData,2,5\n")
+    with pytest.raises(ImportRejected, match="line 3"):
+        import_answers(workspace.store, "w1", path)
+    assert stored(workspace) == []
+
+
+def test_a_header_only_file_stores_nothing_and_says_so(workspace, write):
+    result = import_answers(workspace.store, "w1", write("header.csv", "team,exp_role\n"))
+    assert result.stored == 0 and "no new responses in the file" in result.warnings
+
+
+def test_quoted_cells_with_separators_and_line_breaks_are_read(workspace, write):
+    path = write("quoted.csv", 'team,exp_role,comment_keep\nData,4,"Kind, helpful\nand fair"\n"Platform",2,\n')
+    result = import_answers(workspace.store, "w1", path)
+    assert (result.stored, result.comments) == (2, 1)
+    assert workspace.store.comments("w1")["text"].tolist() == ["Kind, helpful\nand fair"]
