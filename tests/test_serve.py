@@ -38,6 +38,31 @@ def one_line_error(result):
     return lines[0]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def recorded_voila(monkeypatch) -> dict:
+    """Voilà is not started: the command line and environment it would get are recorded instead."""
+    started = {}
+
+    class RecordedProcess:
+        def __init__(self, argv, env):
+            started.update(argv=argv, env=env)
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(serving.subprocess, "Popen", RecordedProcess)
+    return started
+
+
 def test_unknown_workspace_is_refused(tmp_path):
     result = run_cli("serve", tmp_path / "nowhere", "--port", 1)
     assert result.returncode == 2
@@ -243,23 +268,8 @@ def test_dashboard_port_in_use_is_refused(demo_workspace, capsys):
     assert err.count("\n") == 1 and str(port) in err and "--port" in err
 
 
-def test_dashboard_command_prints_the_address_and_runs_voila_on_the_dashboard(demo_workspace, monkeypatch, capsys):
-    started = {}
-
-    class FakeProcess:
-        def __init__(self, argv, env):
-            started.update(argv=argv, env=env)
-
-        def wait(self, timeout=None):
-            return 0
-
-        def poll(self):
-            return 0
-
-    monkeypatch.setattr(serving.subprocess, "Popen", FakeProcess)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def test_dashboard_command_prints_the_address_and_runs_voila_on_the_dashboard(demo_workspace, recorded_voila, capsys):
+    started, port = recorded_voila, free_port()
     assert main(["dashboard", str(demo_workspace.path), "--port", str(port)]) == 0
     out = capsys.readouterr().out
     assert f"Leaders' dashboard for {demo_workspace.path}: http://127.0.0.1:{port}/" in out
@@ -279,23 +289,8 @@ def test_dashboard_help_names_the_separate_server():
     assert "separate server" in text and "leaders only" in text
 
 
-def test_serve_prints_the_address_and_runs_voila(workspace, monkeypatch, capsys):
-    started = {}
-
-    class FakeProcess:
-        def __init__(self, argv, env):
-            started.update(argv=argv, env=env)
-
-        def wait(self, timeout=None):
-            return 0
-
-        def poll(self):
-            return 0
-
-    monkeypatch.setattr(serving.subprocess, "Popen", FakeProcess)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def test_serve_prints_the_address_and_runs_voila(workspace, recorded_voila, capsys):
+    started, port = recorded_voila, free_port()
     assert serving.serve(workspace.path, port=port) == 0
     out = capsys.readouterr().out
     assert f"Survey form for {workspace.path}, wave w1: http://127.0.0.1:{port}/" in out
