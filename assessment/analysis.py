@@ -265,7 +265,8 @@ def write_summary(workspace, out: Path | None = None, language: str | None = Non
     teams = results.table("team")
     figures = {
         "security and engagement over time per team": ("trend_teams.png", charts.trend(
-            teams, scales=_outcome_scales(results), language=results.language, min_group=results.min_group)),
+            teams, scales=_outcome_scales(results), language=results.language, min_group=results.min_group,
+            reference=results.table("organisation"))),
         "security and engagement over time per department": ("trend_departments.png", charts.trend(
             results.table("department"), scales=_outcome_scales(results), language=results.language,
             min_group=results.min_group)),

@@ -28,12 +28,17 @@ _TEXT = {
            "suppressed_short": "hidden", "change": "Change since {a} (points)", "significant": "significant change",
            "drivers": "Correlation with {o}", "enps": "eNPS (−100…100)", "share": "Share of answers (%)",
            "skipped": "Skipped", "no_data": "No group has enough respondents to show",
-           "differencing": "Hidden so that a small group cannot be worked out from the others"},
+           "differencing": "Hidden so that a small group cannot be worked out from the others",
+           "each_team": "Each team ({n})", "each_department": "Each department ({n})", "each_group": "Each group ({n})",
+           "lowest": "Lowest {k} in {wave}", "highest": "Highest {k} in {wave}", "band": "{group} (95% CI)"},
     "sv": {"score": "Poäng (0–100)", "wave": "Mätning", "suppressed": "Visas inte (färre än {n} svarande)",
            "suppressed_short": "dold", "change": "Förändring sedan {a} (poäng)", "significant": "signifikant förändring",
            "drivers": "Samband med {o}", "enps": "eNPS (−100…100)", "share": "Andel svar (%)",
            "skipped": "Hoppade över", "no_data": "Ingen grupp har tillräckligt många svarande för att visas",
-           "differencing": "Dold så att en liten grupp inte kan räknas fram ur de andra"},
+           "differencing": "Dold så att en liten grupp inte kan räknas fram ur de andra",
+           "each_team": "Varje team ({n})", "each_department": "Varje avdelning ({n})",
+           "each_group": "Varje grupp ({n})", "lowest": "Lägst {k} i {wave}", "highest": "Högst {k} i {wave}",
+           "band": "{group} (95 % KI)"},
 }
 
 
@@ -72,7 +77,8 @@ def _cell_label(reason, min_group) -> str:
 
 def _titles(table: pd.DataFrame, column: str = "scale") -> dict:
     if "title" in table.columns:
-        return dict(zip(table[column], table["title"]))
+        pairs = table[[column, "title"]].drop_duplicates(column, keep="last")   # not one pair per row
+        return dict(zip(pairs[column], pairs["title"]))
     return {}
 
 
@@ -90,11 +96,17 @@ def _empty(ax, language):
 
 
 def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, language=None,
-          min_group: int | None = None, max_lines: int = 6) -> plt.Figure:
+          min_group: int | None = None, max_lines: int = 6, max_panels: int = 24,
+          reference: pd.DataFrame | None = None) -> plt.Figure:
     """Scores over waves with 95% confidence bands.
 
-    Up to `max_lines` groups: one panel per scale, a line per group. More groups: one small panel
-    per group, a line per scale, so every team stays readable."""
+    Up to `max_lines` groups: one panel per scale, a line per group. Up to `max_panels` groups: one
+    small panel per group, a line per scale, so every team stays readable. More groups (a large
+    organisation's teams): one panel per scale in which every shown group is a thin line, the
+    `reference` group (rows of one group in the same columns, e.g. the organisation's; optional) a
+    bold line with its 95% band, and the groups lowest and highest in the last wave are named.
+
+    A hidden group is never drawn in any layout: it is named in a note below the figure."""
     data = table[table["scale"].isin(scales)]
     if groups is not None:
         data = data[data["group"].isin(groups)]
@@ -102,6 +114,8 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     titles = _titles(table)
     visible = _visible(data)
     group_order = list(dict.fromkeys(visible["group"]))
+    if len(group_order) > max(max_panels, max_lines):
+        return _trend_many(data, list(scales), waves, titles, group_order, reference, language, min_group)
     if len(group_order) <= max_lines:
         panels, lines, panel_key, line_key = list(scales), group_order, "scale", "group"
         ncols = len(panels)
@@ -149,6 +163,128 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     if note:
         fig.text(0.01, -0.01, note, fontsize=9, color="#555555", ha="left", va="top")
     return fig
+
+
+GROUP_LINE_COLOUR = "#8c8c8c"
+REFERENCE_COLOUR = "#222222"
+LOW_COLOUR, HIGH_COLOUR = "#b2182b", "#2166ac"
+
+
+def _spread_labels(y: np.ndarray, gap: float, top: float = 100.0) -> np.ndarray:
+    """Label heights at least `gap` apart, each as close to its line's end as that allows."""
+    order = np.argsort(y, kind="stable")
+    placed = y[order].astype("float64")
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    for k in range(len(placed) - 1, -1, -1):
+        placed[k] = min(placed[k], top if k == len(placed) - 1 else placed[k + 1] - gap)
+    out = np.empty_like(placed)
+    out[order] = placed
+    return out
+
+
+def _dots(alone: np.ndarray, size: float) -> dict:
+    return {"marker": "o", "markersize": size, "markevery": list(alone)} if alone.any() else {}
+
+
+def _short(name, width: int = 22) -> str:
+    name = str(name)
+    return name if len(name) <= width else name[:width - 1] + "…"
+
+
+def _trend_many(data: pd.DataFrame, scales: list, waves: list, titles: dict, groups: list,
+                reference: pd.DataFrame | None, language, min_group: int | None, named: int = 3) -> plt.Figure:
+    """`trend` for many groups: one panel per scale, every shown group a thin line (one Line2D per
+    group, labelled with its name), the reference group bold with its band, the extremes named."""
+    visible = _visible(data)
+    x = np.arange(len(waves))
+    wave_pos = {w: k for k, w in enumerate(waves)}
+    group_pos = {g: k for k, g in enumerate(groups)}
+    fig, axes = plt.subplots(1, len(scales), figsize=(6.2 * len(scales), 4.6), sharey=True, squeeze=False)
+    axes.flat[0].set_ylim(0, 100)          # shared: once sets every panel
+    ref = None
+    if reference is not None and len(reference):
+        ref_group = reference["group"].iloc[0]
+        ref = _visible(reference[(reference["group"] == ref_group) & reference["scale"].isin(scales)])
+    levels = set(data["level"]) if "level" in data.columns else set()
+    each = f"each_{levels.pop()}" if len(levels) == 1 and levels <= {"team", "department"} else "each_group"
+    last = str(waves[-1]) if waves else ""
+    named_any = False
+    for ax, scale in zip(axes[0], scales):
+        part = visible[visible["scale"] == scale]
+        means = np.full((len(groups), len(waves)), np.nan)
+        rows = [group_pos[g] for g in part["group"]]
+        cols = [wave_pos[w] for w in part["wave"]]
+        means[rows, cols] = part["mean"].to_numpy(dtype="float64")
+        drawn = ~np.isnan(means).all(axis=1)
+        ends = means[:, -1] if waves else np.full(len(groups), np.nan)
+        ranked = [k for k in np.argsort(ends, kind="stable") if not np.isnan(ends[k])]
+        low, high = [], []
+        if len(ranked) > 2 * named:
+            low, high = ranked[:named], ranked[-named:][::-1]
+        # a wave with no neighbour to join gets a dot, so a value between hidden waves still shows
+        shown = ~np.isnan(means)
+        before = np.pad(shown[:, :-1], ((0, 0), (1, 0)))
+        after = np.pad(shown[:, 1:], ((0, 0), (0, 1)))
+        alone = shown & ~before & ~after
+        for k, group in enumerate(groups):
+            if not drawn[k] or k in low or k in high:
+                continue
+            ax.plot(x, means[k], color=GROUP_LINE_COLOUR, linewidth=0.7, alpha=0.45, label=group, gid="group",
+                    zorder=1, **_dots(alone[k], 2.0))
+        for ks, colour in ((low, LOW_COLOUR), (high, HIGH_COLOUR)):
+            for k in ks:
+                ax.plot(x, means[k], color=colour, linewidth=1.3, alpha=0.9, label=groups[k], gid="group", zorder=2,
+                        **_dots(alone[k], 3.0))
+        if ref is not None:
+            rrows = ref[ref["scale"] == scale].set_index("wave").reindex(waves)
+            if not rrows["mean"].isna().all():
+                ax.fill_between(x, rrows["ci_low"], rrows["ci_high"], color=REFERENCE_COLOUR, alpha=0.18, linewidth=0,
+                                zorder=3)
+                ax.plot(x, rrows["mean"], color=REFERENCE_COLOUR, linewidth=2.6, marker="o", markersize=4.5,
+                        label=ref_group, gid="reference", zorder=4)
+        if low or high:
+            named_any = True
+            picked = low + high
+            heights = _spread_labels(ends[picked], gap=3.8)
+            for k, h in zip(picked, heights):
+                ax.text(x[-1] + 0.15, h, _short(groups[k]), fontsize=7, va="center", ha="left",
+                        color=LOW_COLOUR if k in low else HIGH_COLOUR)
+        if not drawn.any():
+            _empty(ax, language)
+        ax.set_xticks(x, waves, rotation=25, fontsize=8)
+        ax.set_xlim(-0.3, len(waves) - 1 + 1.6)
+        ax.set_title(titles.get(scale, scale), fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel(_t(language, "score"))
+    handles = [plt.Line2D([], [], color=GROUP_LINE_COLOUR, linewidth=0.9, alpha=0.6,
+                          label=_t(language, each, n=len(groups)))]
+    if ref is not None and len(ref):
+        handles.insert(0, plt.Line2D([], [], color=REFERENCE_COLOUR, linewidth=2.6,
+                                     label=_t(language, "band", group=ref_group)))
+    if named_any:
+        handles.append(plt.Line2D([], [], color=LOW_COLOUR, linewidth=1.3,
+                                  label=_t(language, "lowest", k=named, wave=last)))
+        handles.append(plt.Line2D([], [], color=HIGH_COLOUR, linewidth=1.3,
+                                  label=_t(language, "highest", k=named, wave=last)))
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False)
+    fig.tight_layout()
+    note = _hidden_note(data, language, min_group)
+    if note:                               # many names: wrapped to the figure's width, never inside a name
+        note = "\n".join(_wrap_names(part, int(14 * 6.2 * len(scales))) for part in note.splitlines())
+        fig.text(0.01, -0.01, note, fontsize=9, color="#555555", ha="left", va="top")
+    return fig
+
+
+def _wrap_names(text: str, width: int) -> str:
+    lines, line = [], ""
+    for name in text.split(", "):
+        if line and len(line) + 2 + len(name) > width:
+            lines.append(line + ",")
+            line = name
+        else:
+            line = f"{line}, {name}" if line else name
+    return "\n".join(lines + [line])
 
 
 def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_group: int | None = None) -> plt.Figure:

@@ -168,8 +168,10 @@ class Dashboard:
         table = self._table(level)
         group = self.selected_group()
         groups = [group] if group else None
+        # with many groups the trend draws each as a thin line around the organisation's (bold, with its band)
+        reference = None if group else self._table("organisation")
         return charts.trend(table, scales=tuple(self.scales.value), groups=groups, language=self.language,
-                            min_group=self.results.min_group)
+                            min_group=self.results.min_group, reference=reference)
 
     def _per_team(self):
         table = self.results.table("team", language=self.language)

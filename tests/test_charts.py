@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import pytest
 
 from assessment import charts
@@ -40,6 +42,80 @@ def test_trend_draws_no_line_for_a_suppressed_team_and_names_it_in_a_note(result
 def test_trend_with_few_groups_draws_a_line_per_group(results):
     fig = charts.trend(results.table("department"))
     assert set(line_labels(fig)) == {"Customer Service", "Sales", "Product", "Operations"}
+    plt.close(fig)
+
+
+def many_teams_table(teams=30, waves=("w1", "w2", "w3"), scales=("security", "engagement")):
+    """A protected-looking team table: team k scores 40 + k; the hidden rows carry numbers (1 and 99)
+    that must never be drawn, whatever the table's protection left in them."""
+    rows = []
+    for t in range(teams):
+        for w, wave in enumerate(waves):
+            for scale in scales:
+                hidden = t == 0 or (t == 1 and w == 1)
+                mean = (1.0 if t == 0 else 99.0) if hidden else 40.0 + t
+                rows.append({"wave": wave, "level": "team", "group": f"Team {t:02d}", "scale": scale,
+                             "title": scale.title(), "n": 3 if hidden else 20, "mean": mean,
+                             "ci_low": mean - 2, "ci_high": mean + 2, "suppressed": hidden,
+                             "suppressed_reason": "small group" if hidden else None})
+    return pd.DataFrame(rows)
+
+
+def organisation_rows(waves=("w1", "w2", "w3"), scales=("security", "engagement")):
+    return pd.DataFrame([{"wave": w, "level": "organisation", "group": "Organisation", "scale": s, "n": 600,
+                          "mean": 55.0, "ci_low": 54.0, "ci_high": 56.0, "suppressed": False, "suppressed_reason": None}
+                         for w in waves for s in scales])
+
+
+def group_lines(ax):
+    return [line for line in ax.lines if line.get_gid() == "group"]
+
+
+def test_trend_with_many_groups_draws_a_panel_per_scale_and_a_thin_line_per_shown_group():
+    table = many_teams_table()
+    fig = charts.trend(table, min_group=5, reference=organisation_rows())
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["Security", "Engagement"]
+    shown = {f"Team {t:02d}" for t in range(1, 30)}
+    for ax in axes:
+        labels = [line.get_label() for line in group_lines(ax)]
+        assert sorted(labels) == sorted(shown)                   # one line each; the hidden team has none
+        reference = [line for line in ax.lines if line.get_gid() == "reference"]
+        assert len(reference) == 1 and list(reference[0].get_ydata()) == [55.0] * 3
+    plt.close(fig)
+
+
+def test_trend_with_many_groups_never_draws_a_hidden_value():
+    fig = charts.trend(many_teams_table(), min_group=5, reference=organisation_rows())
+    for ax in fig.axes:
+        for line in group_lines(ax):
+            y = np.asarray(line.get_ydata(), dtype=float)
+            assert not np.isin(y, [1.0, 99.0]).any(), line.get_label()
+        partly_hidden = next(line for line in group_lines(ax) if line.get_label() == "Team 01")
+        assert np.isnan(partly_hidden.get_ydata()[1])            # a gap in the wave it was hidden
+        assert "Team 00" not in [t.get_text() for t in ax.texts]
+    assert any("Team 00" in t and "fewer than 5" in t for t in fig.texts[0].get_text().splitlines())
+    plt.close(fig)
+
+
+def test_trend_with_many_groups_names_the_lowest_and_highest_in_the_last_wave():
+    fig = charts.trend(many_teams_table(), reference=organisation_rows())
+    for ax in fig.axes:
+        named = {t.get_text() for t in ax.texts}
+        assert named == {"Team 01", "Team 02", "Team 03", "Team 27", "Team 28", "Team 29"}
+    plt.close(fig)
+
+
+def test_trend_with_many_real_teams_hides_the_small_team(results):
+    teams = results.table("team")
+    shown = set(teams.loc[~teams["suppressed"] & teams["scale"].isin(["security", "engagement"]), "group"])
+    fig = charts.trend(teams, min_group=results.min_group, max_panels=4, reference=results.table("organisation"))
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 2
+    for ax in fig.axes:
+        labels = [line.get_label() for line in group_lines(ax)]
+        assert len(labels) == len(set(labels)) and set(labels) <= shown and SMALL_TEAM not in labels
+    assert set().union(*[{line.get_label() for line in group_lines(ax)} for ax in fig.axes]) == shown
+    assert any(SMALL_TEAM in t for t in fig.texts[0].get_text().splitlines())
     plt.close(fig)
 
 

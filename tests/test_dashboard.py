@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 from assessment.analysis import Results
 from assessment.dashboard import ALL, TABS, Dashboard
-from assessment.demo import DEMO_WAVES, SMALL_TEAM
+from assessment.demo import DEMO_WAVES, SMALL_TEAM, Plan, build_demo_workspace, enterprise_organisation
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,45 @@ def test_a_team_hidden_against_differencing_says_why(dashboard):
     dashboard.group.value = "People & Culture"
     assert "smaller group cannot be worked out" in dashboard.message.value
     assert "fewer than" not in dashboard.message.value
+
+
+@pytest.fixture(scope="module")
+def many_teams(tmp_path_factory):
+    """30 teams of about 9 people in 3 departments, 2 waves: some teams hidden in one wave or both."""
+    plan = Plan(organisation=enterprise_organisation(30, 3, size=9, seed=2), waves=("w1", "w2"),
+                improving="Team 001", declining="Team 002")
+    ws = build_demo_workspace(tmp_path_factory.mktemp("many") / "ws", seed=5, plan=plan)
+    yield ws
+    ws.close()
+
+
+def test_all_of_many_teams_is_one_panel_per_scale_with_a_line_per_shown_team(many_teams):
+    dashboard = Dashboard(many_teams)
+    table = dashboard.results.table("team")
+    fig = dashboard.figures["trend"]
+    scales = list(dashboard.scales.value)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == len(scales) == 2
+    for ax, scale in zip(axes, scales):
+        rows = table[table["scale"] == scale]
+        shown = set(rows.loc[~rows["suppressed"], "group"])
+        lines = {line.get_label(): line for line in ax.lines if line.get_gid() == "group"}
+        assert set(lines) == shown and len(lines) == len([line for line in ax.lines if line.get_gid() == "group"])
+        for group, line in lines.items():                       # no value where the team is hidden
+            hidden = rows[(rows["group"] == group)].set_index("wave")["suppressed"].reindex(list(dashboard.waves.value))
+            assert np.isnan(np.asarray(line.get_ydata(), dtype=float)[hidden.to_numpy(dtype=bool)]).all()
+        assert [line.get_label() for line in ax.lines if line.get_gid() == "reference"] == ["Organisation"]
+        assert not {t.get_text() for t in ax.texts} - shown           # only shown teams are named
+    rows = table[table["scale"].isin(scales)]
+    hidden_always = set(rows["group"]) - set(rows.loc[~rows["suppressed"], "group"])
+    assert hidden_always                                        # the fixture has teams that are never shown
+    assert all(name in fig.texts[0].get_text() for name in hidden_always)
+    dashboard.widget.close()
+
+
+def test_choosing_one_of_many_teams_draws_it_alone(many_teams):
+    dashboard = Dashboard(many_teams)
+    dashboard.group.value = "Team 001"
+    fig = dashboard.figures["trend"]
+    assert {line.get_label() for ax in fig.axes for line in ax.lines} == {"Team 001"}
+    dashboard.widget.close()
