@@ -564,7 +564,8 @@ def run_size(n: int, work: Path, args) -> list[dict]:
         first_seconds, dashboard = timed(lambda: Dashboard(ws, results=results))
     first_png, _ = timed(lambda: dashboard.figures["trend"].savefig(BytesIO(), format="png"))
     rows.append(row(f"dashboard first draw: trend of all {TEAMS} teams (incl. PNG)", n, first_seconds + first_png,
-                    note=f"Dashboard(...) draws the visible tab for '(all)', one small panel per team: figure "
+                    note=f"Dashboard(...) draws the visible tab for '(all)': one panel per scale, a thin line per "
+                         f"team around the organisation's line and band: figure "
                          f"{human_seconds(first_seconds)}, PNG {human_seconds(first_png)}; choosing '(all)' again "
                          "costs the same"))
     progress(f"    start {human_seconds(start_seconds)}, first draw {human_seconds(first_seconds)} + PNG "
