@@ -147,7 +147,7 @@ class TableFile:
                 try:
                     text = decoder.decode(piece, final=not piece)
                 except UnicodeDecodeError as exc:
-                    pending = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
+                    pending = len(decoder.getstate()[0])   # bytes of the previous piece not yet decoded
                     if offset == 0 and piece[:2] in (b"\xff\xfe", b"\xfe\xff"):
                         hint = " (it starts like UTF-16: export it as UTF-8, or try --encoding utf-16)"
                     else:
@@ -166,12 +166,13 @@ class TableFile:
                     break
         if blank:
             raise ImportRejected(self.path, ["the file is empty; export the answers again with a header row"])
-        head = "".join(head)
-        return head
+        return "".join(head)
 
     def _read(self, **options):
         try:
-            return pd.read_csv(self._open(), sep=self.delimiter, dtype=str, keep_default_na=False,
+            # a path, not an open file: pandas closes what it opens itself
+            source = io.BytesIO(self.raw) if self.raw is not None else self.path
+            return pd.read_csv(source, sep=self.delimiter, dtype=str, keep_default_na=False,
                                skip_blank_lines=False, engine="c", encoding=self.encoding or "utf-8-sig",
                                encoding_errors="strict", skiprows=self.skip, **options)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
