@@ -115,7 +115,7 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     visible = _visible(data)
     group_order = list(dict.fromkeys(visible["group"]))
     if len(group_order) > max(max_panels, max_lines):
-        return _trend_many(data, list(scales), waves, titles, group_order, reference, language, min_group)
+        return _trend_many(data, visible, list(scales), waves, titles, group_order, reference, language, min_group)
     if len(group_order) <= max_lines:
         panels, lines, panel_key, line_key = list(scales), group_order, "scale", "group"
         ncols = len(panels)
@@ -165,9 +165,9 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     return fig
 
 
-GROUP_LINE_COLOUR = "#8c8c8c"
-REFERENCE_COLOUR = "#222222"
-LOW_COLOUR, HIGH_COLOUR = "#b2182b", "#2166ac"
+_GROUP_LINE_COLOUR = "#8c8c8c"
+_REFERENCE_COLOUR = "#222222"
+_LOW_COLOUR, _HIGH_COLOUR = "#b2182b", "#2166ac"
 
 
 def _spread_labels(y: np.ndarray, gap: float, top: float = 100.0) -> np.ndarray:
@@ -192,11 +192,11 @@ def _short(name, width: int = 22) -> str:
     return name if len(name) <= width else name[:width - 1] + "…"
 
 
-def _trend_many(data: pd.DataFrame, scales: list, waves: list, titles: dict, groups: list,
+def _trend_many(data: pd.DataFrame, visible: pd.DataFrame, scales: list, waves: list, titles: dict, groups: list,
                 reference: pd.DataFrame | None, language, min_group: int | None, named: int = 3) -> plt.Figure:
     """`trend` for many groups: one panel per scale, every shown group a thin line (one Line2D per
-    group, labelled with its name), the reference group bold with its band, the extremes named."""
-    visible = _visible(data)
+    group, labelled with its name), the reference group bold with its band, the extremes named.
+    `visible` is `data` without hidden rows (as `trend` already has it)."""
     x = np.arange(len(waves))
     wave_pos = {w: k for k, w in enumerate(waves)}
     group_pos = {g: k for k, g in enumerate(groups)}
@@ -230,18 +230,18 @@ def _trend_many(data: pd.DataFrame, scales: list, waves: list, titles: dict, gro
         for k, group in enumerate(groups):
             if not drawn[k] or k in low or k in high:
                 continue
-            ax.plot(x, means[k], color=GROUP_LINE_COLOUR, linewidth=0.7, alpha=0.45, label=group, gid="group",
+            ax.plot(x, means[k], color=_GROUP_LINE_COLOUR, linewidth=0.7, alpha=0.45, label=group, gid="group",
                     zorder=1, **_dots(alone[k], 2.0))
-        for ks, colour in ((low, LOW_COLOUR), (high, HIGH_COLOUR)):
+        for ks, colour in ((low, _LOW_COLOUR), (high, _HIGH_COLOUR)):
             for k in ks:
                 ax.plot(x, means[k], color=colour, linewidth=1.3, alpha=0.9, label=groups[k], gid="group", zorder=2,
                         **_dots(alone[k], 3.0))
         if ref is not None:
             rrows = ref[ref["scale"] == scale].set_index("wave").reindex(waves)
             if not rrows["mean"].isna().all():
-                ax.fill_between(x, rrows["ci_low"], rrows["ci_high"], color=REFERENCE_COLOUR, alpha=0.18, linewidth=0,
+                ax.fill_between(x, rrows["ci_low"], rrows["ci_high"], color=_REFERENCE_COLOUR, alpha=0.18, linewidth=0,
                                 zorder=3)
-                ax.plot(x, rrows["mean"], color=REFERENCE_COLOUR, linewidth=2.6, marker="o", markersize=4.5,
+                ax.plot(x, rrows["mean"], color=_REFERENCE_COLOUR, linewidth=2.6, marker="o", markersize=4.5,
                         label=ref_group, gid="reference", zorder=4)
         if low or high:
             named_any = True
@@ -249,7 +249,7 @@ def _trend_many(data: pd.DataFrame, scales: list, waves: list, titles: dict, gro
             heights = _spread_labels(ends[picked], gap=3.8)
             for k, h in zip(picked, heights):
                 ax.text(x[-1] + 0.15, h, _short(groups[k]), fontsize=7, va="center", ha="left",
-                        color=LOW_COLOUR if k in low else HIGH_COLOUR)
+                        color=_LOW_COLOUR if k in low else _HIGH_COLOUR)
         if not drawn.any():
             _empty(ax, language)
         ax.set_xticks(x, waves, rotation=25, fontsize=8)
@@ -257,15 +257,15 @@ def _trend_many(data: pd.DataFrame, scales: list, waves: list, titles: dict, gro
         ax.set_title(titles.get(scale, scale), fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel(_t(language, "score"))
-    handles = [plt.Line2D([], [], color=GROUP_LINE_COLOUR, linewidth=0.9, alpha=0.6,
+    handles = [plt.Line2D([], [], color=_GROUP_LINE_COLOUR, linewidth=0.9, alpha=0.6,
                           label=_t(language, each, n=len(groups)))]
     if ref is not None and len(ref):
-        handles.insert(0, plt.Line2D([], [], color=REFERENCE_COLOUR, linewidth=2.6,
+        handles.insert(0, plt.Line2D([], [], color=_REFERENCE_COLOUR, linewidth=2.6,
                                      label=_t(language, "band", group=ref_group)))
     if named_any:
-        handles.append(plt.Line2D([], [], color=LOW_COLOUR, linewidth=1.3,
+        handles.append(plt.Line2D([], [], color=_LOW_COLOUR, linewidth=1.3,
                                   label=_t(language, "lowest", k=named, wave=last)))
-        handles.append(plt.Line2D([], [], color=HIGH_COLOUR, linewidth=1.3,
+        handles.append(plt.Line2D([], [], color=_HIGH_COLOUR, linewidth=1.3,
                                   label=_t(language, "highest", k=named, wave=last)))
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False)
     fig.tight_layout()

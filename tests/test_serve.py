@@ -94,12 +94,14 @@ def test_workspace_without_teams_is_refused(tmp_path, capsys):
     assert err.count("\n") == 1 and "no teams" in err
 
 
-def test_port_in_use_is_refused(workspace, capsys):
+@pytest.mark.parametrize("command, workspace_fixture", [("serve", "workspace"), ("dashboard", "demo_workspace")])
+def test_port_in_use_is_refused(command, workspace_fixture, request, capsys):
+    path = request.getfixturevalue(workspace_fixture).path     # the dashboard needs answers to get as far
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert main(["serve", str(workspace.path), "--port", str(port)]) == 2
+        assert main([command, str(path), "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(port) in err and "--port" in err
 
@@ -256,16 +258,6 @@ def test_dashboard_without_answers_is_refused(workspace, capsys):
     assert main(["dashboard", str(workspace.path), "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no answers yet" in err and "assessment serve" in err
-
-
-def test_dashboard_port_in_use_is_refused(demo_workspace, capsys):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        assert main(["dashboard", str(demo_workspace.path), "--port", str(port)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and str(port) in err and "--port" in err
 
 
 def test_dashboard_command_prints_the_address_and_runs_voila_on_the_dashboard(demo_workspace, recorded_voila, capsys):
