@@ -253,6 +253,7 @@ def reliability_table(workspace, wave: str | None = None) -> tuple[pd.DataFrame,
 def write_summary(workspace, out: Path | None = None, language: str | None = None) -> dict:
     """The demo's outputs: a summary CSV of every group figure, and the leaders' main charts as PNG."""
     from . import charts
+    from .exporting import write_csv
     results = Results(workspace, language=language)
     out = Path(out or results.workspace.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -260,7 +261,7 @@ def write_summary(workspace, out: Path | None = None, language: str | None = Non
     table = results.table()
     files = {}
     summary = out / "summary.csv"
-    _export_table(table).to_csv(summary, index=False)
+    write_csv(_export_table(table), summary)
     files["summary table (every group, wave and scale)"] = summary
     teams = results.table("team")
     figures = {

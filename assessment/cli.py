@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -152,6 +153,28 @@ def cmd_dashboard(args):
     serve(args.workspace, port=args.port, host=args.host, open_browser=False, notebook="dashboard")
 
 
+def cmd_actions(args):
+    ws = _workspace(args.workspace)
+    store = ws.store
+    if args.action_command == "add":
+        action_id = store.add_action(args.group, args.scale, args.text, wave=args.wave, owner=args.owner, due=args.due)
+        print(action_id)
+    elif args.action_command == "update":
+        store.update_action(args.id, status=args.status, text=args.text, owner=args.owner, due=args.due, note=args.note)
+        print(f"action {args.id} updated")
+    elif args.action_command == "remove":
+        store.remove_action(args.id)
+        print(f"action {args.id} removed")
+    else:
+        table = store.actions(wave=args.wave and ws.wave(args.wave), group=args.group, status=args.status, below=True)
+        if table.empty:
+            print("no actions" + (" match" if args.wave or args.group or args.status else " yet; add one with "
+                                  f"`assessment actions {args.workspace} add --group TEAM --scale SCALE --text ...`"))
+            return
+        table = table.drop(columns=["created"]).assign(notes=table["notes"].str.replace("\n", " | "))
+        print(table.fillna("").to_string(index=False))
+
+
 def cmd_report(args):
     from .reports import write_reports
     for path in write_reports(args.workspace, wave=args.wave, groups=args.group, by=args.by,
@@ -276,6 +299,34 @@ def build_parser() -> argparse.ArgumentParser:
                    "only; 0.0.0.0: every network interface)")
     p.set_defaults(func=cmd_dashboard)
 
+    p = sub.add_parser("actions", help="record and follow up the actions groups agree after a wave",
+                       description="Actions close the loop: after a wave's results, a team (or department) agrees "
+                                   "actions aimed at one scale (a pillar or outcome); the next wave's report shows each "
+                                   "one beside the change in that scale.")
+    p.add_argument("workspace")
+    actions = p.add_subparsers(dest="action_command", metavar="ACTION")
+    a = actions.add_parser("add", help="record an action; prints its id")
+    a.add_argument("--group", required=True, help="team or department (or Organisation)")
+    a.add_argument("--scale", required=True, help="the scale it aims at: id or title, e.g. expectations")
+    a.add_argument("--wave", help="the wave whose results prompted it (default: the latest)")
+    a.add_argument("--text", required=True, help="what the group agreed to do")
+    a.add_argument("--owner", help="who sees it through (a role is enough)")
+    a.add_argument("--due", help="due date, YYYY-MM-DD")
+    a = actions.add_parser("list", help="list actions (the default)")
+    a.add_argument("--wave", help="only those agreed after this wave")
+    a.add_argument("--group", help="only this group's and those of the groups under it")
+    a.add_argument("--status", help="only planned, started, done or dropped")
+    a = actions.add_parser("update", help="change an action's status, text, owner or due date, or add a note")
+    a.add_argument("id", help="the action's id (see list)")
+    a.add_argument("--status", help="planned, started, done or dropped")
+    a.add_argument("--text")
+    a.add_argument("--owner", help="new owner ('' clears it)")
+    a.add_argument("--due", help="new due date, YYYY-MM-DD ('' clears it)")
+    a.add_argument("--note", help="a note, added with today's date")
+    a = actions.add_parser("remove", help="delete an action recorded by mistake")
+    a.add_argument("id")
+    p.set_defaults(func=cmd_actions, action_command="list", wave=None, group=None, status=None)
+
     p = sub.add_parser("report", help="write a self-contained HTML report per team or department")
     p.add_argument("workspace")
     p.add_argument("--wave", help="wave (default: the latest)")
@@ -287,7 +338,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Notes(logging.Handler):
+    """The package's log warnings (a store upgraded, ...) as 'note: ...' lines on stderr."""
+
+    def emit(self, record):
+        print(f"note: {record.getMessage()}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
+    logger = logging.getLogger("assessment")
+    if not any(isinstance(h, _Notes) for h in logger.handlers):
+        logger.addHandler(_Notes(logging.WARNING))
+        logger.propagate = False
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -12,6 +12,29 @@ import pandas as pd
 from .store import Store
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
+    apostrophe, as OWASP's CSV-injection guidance advises; anything else is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(table: pd.DataFrame, path) -> Path:
+    """Write a table as CSV with every text cell neutralised; numeric columns are left as numbers."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or isinstance(safe[column].dtype, pd.StringDtype):
+            safe[column] = safe[column].map(neutralise)
+    safe.to_csv(path, index=False)
+    return path
+
+
 def small_group_label(min_group: int) -> str:
     return f"(teams under {min_group} respondents)"
 
@@ -44,13 +67,12 @@ def export_answers(store: Store, path, waves: list[str] | None = None) -> Path:
     path = Path(path)
     frames = [answers_for_export(store, w) for w in (waves or store.wave_names())]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False)
-    return path
+    return write_csv(table, path)
 
 
 def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path]:
-    """answers.csv, scale_scores.csv (same respondent numbers) and group_scores.csv (protected)."""
+    """answers.csv, scale_scores.csv (same respondent numbers), group_scores.csv (protected) and
+    actions.csv (what groups agreed after each wave; no scores)."""
     from .analysis import Results, _export_table
     store = workspace.store
     waves = waves or store.wave_names()
@@ -59,10 +81,12 @@ def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path
     rows = pd.concat([answers_for_export(store, w, with_scores=True) for w in waves], ignore_index=True)
     score_columns = [c for c in rows.columns if c.startswith("score_")]
     answer_columns = [c for c in rows.columns if c not in score_columns]
-    paths = [out / "answers.csv", out / "scale_scores.csv", out / "group_scores.csv"]
-    rows[answer_columns].to_csv(paths[0], index=False)
+    paths = [out / "answers.csv", out / "scale_scores.csv", out / "group_scores.csv", out / "actions.csv"]
+    write_csv(rows[answer_columns], paths[0])
     scores = rows[["wave", "respondent", "team", *score_columns]]
     scores.columns = [c.removeprefix("score_") for c in scores.columns]
-    scores.to_csv(paths[1], index=False)
-    _export_table(Results(workspace).table().query("wave in @waves")).to_csv(paths[2], index=False)
+    write_csv(scores, paths[1])
+    write_csv(_export_table(Results(workspace).table().query("wave in @waves")), paths[2])
+    actions = store.actions()
+    write_csv(actions[actions["wave"].isin(waves)], paths[3])
     return paths

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from .exceptions import AssessmentError
+from .exporting import neutralise
 from .workspace import Workspace
 
 
@@ -47,5 +48,5 @@ def write_codes(workspace: Workspace, wave: str | None = None, teams=None, count
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["team", "code"])
-        writer.writerows(rows)
+        writer.writerows((neutralise(team), code) for team, code in rows)
     return out, len(rows)

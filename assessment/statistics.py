@@ -49,9 +49,9 @@ from scipy import stats as sps
 
 from .exceptions import AssessmentError, UnknownNameError
 from .scoring import ScoredWave, item_scores, score_kinds, score_wave
+from .store import ORGANISATION
 from .templates import Template
 
-ORGANISATION = "Organisation"
 LEVELS = ("team", "department", "organisation")
 SMALL_GROUP = "small group"
 DIFFERENCING = "differencing"
@@ -60,7 +60,7 @@ AGGREGATE_COLUMNS = ["wave", "level", "group", "parent", "scale", "kind", "n", "
                      "favourable", "enps", "headcount", "response_rate", "suppressed", "suppressed_reason"]
 _HIDDEN_NUMBERS = ["n", "mean", "sd", "ci_low", "ci_high", "favourable", "enps", "response_rate"]
 COMPARE_COLUMNS = ["wave_a", "wave_b", "level", "group", "parent", "scale", "kind", "n_a", "n_b", "mean_a", "mean_b",
-                   "diff", "p_value", "effect_size", "flagged", "note"]
+                   "diff", "diff_ci_low", "diff_ci_high", "p_value", "effect_size", "flagged", "note"]
 DRIVER_COLUMNS = ["group", "pillar", "outcome", "r", "ci_low", "ci_high", "p_value", "n", "source"]
 
 __all__ = ["ORGANISATION", "LEVELS", "aggregate", "aggregate_hierarchy", "compare_waves", "cronbach_alpha",
@@ -491,7 +491,8 @@ def compare_waves(results: dict, wave_a: str, wave_b: str, hierarchy: pd.DataFra
     wave gets no numbers. diff = mean_b - mean_a; for eNPS rows the compared quantity is eNPS
     itself (mean of +100/0/-100 net scores). p_value: Welch's t-test (unequal variances) on the
     respondents' scores, computed from group n, mean and sd (identical to
-    scipy.stats.ttest_ind(equal_var=False)). effect_size: Hedges' g = Cohen's d with the pooled
+    scipy.stats.ttest_ind(equal_var=False)); diff_ci_low/diff_ci_high: its 95 % confidence
+    interval for the difference, diff +/- t(0.975, Welch df) x se. effect_size: Hedges' g = Cohen's d with the pooled
     sd times 1 - 3/(4(n_a + n_b) - 9). flagged: p < 0.05 and |diff| >= min_change of the later
     wave's template. A score whose items, reverse keys or response scale differ between the
     waves is not compared; `note` says why. Columns: COMPARE_COLUMNS."""
@@ -550,6 +551,7 @@ def compare_waves(results: dict, wave_a: str, wave_b: str, hierarchy: pd.DataFra
         dof = (sea + seb) ** 2 / (sea ** 2 / (na - 1) + seb ** 2 / (nb - 1))
         tstat = diff / se
         p_value = np.where(ok & (se > 0), 2 * sps.t.sf(np.abs(tstat), dof), np.nan)
+        half = np.where(ok & (se > 0), sps.t.ppf(0.975, dof) * se, np.nan)
         pooled = np.sqrt(((na - 1) * va + (nb - 1) * vb) / (na + nb - 2))
         g = np.where(ok & (pooled > 0), diff / pooled * (1 - 3 / (4 * (na + nb) - 9)), np.nan)
     flagged = (p_value < 0.05) & (np.abs(diff) >= min_change)
@@ -558,7 +560,7 @@ def compare_waves(results: dict, wave_a: str, wave_b: str, hierarchy: pd.DataFra
     out = pd.DataFrame({
         "wave_a": wave_a, "wave_b": wave_b, "level": both["level"], "group": both["group"], "parent": parent,
         "scale": both["scale"], "kind": kind, "n_a": na, "n_b": nb, "mean_a": ma, "mean_b": mb,
-        "diff": diff, "p_value": p_value, "effect_size": g, "flagged": np.asarray(flagged, dtype=bool),
+        "diff": diff, "diff_ci_low": diff - half, "diff_ci_high": diff + half, "p_value": p_value, "effect_size": g, "flagged": np.asarray(flagged, dtype=bool),
         "note": notes,
     })
     score_order = list(dict.fromkeys([*score_kinds(scored[wave_a].template), *score_kinds(scored[wave_b].template)]))

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import itertools
+import logging
 import os
 import secrets
 import sqlite3
@@ -23,41 +24,21 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
+from . import migrations
 from .exceptions import ResponseRejected, StoreError, UnknownNameError
+from ._names import did_you_mean, fold, resolve
+from .migrations import ACTION_STATUSES, comment_key
 from .templates import Template, template_from_data
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = migrations.LATEST
 CODE_UNKNOWN = "this code is not valid for this survey; check it against your invitation"
 CODE_USED = "this code has already been used; each invitation code can be used once"
+ORGANISATION = "Organisation"   # the whole organisation as a group (statistics uses the same name)
+ACTION_TEXT_LIMIT = 1000
+ACTION_COLUMNS = ["id", "wave", "group", "scale", "status", "owner", "due", "text", "notes", "created", "updated"]
+_UPGRADE_LOCK = 7_346_112_025    # PostgreSQL advisory lock: one process upgrades a shared store at a time
+log = logging.getLogger("assessment")
 
-_SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE IF NOT EXISTS waves (
-        wave_id {pk}, name VARCHAR(200) NOT NULL UNIQUE, opens DATE, closes DATE,
-        status VARCHAR(10) NOT NULL DEFAULT 'open', template_json TEXT NOT NULL, created_at VARCHAR(32) NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS teams (
-        team_id {pk}, name VARCHAR(200) NOT NULL UNIQUE, parent_id INTEGER REFERENCES teams(team_id))""",
-    """CREATE TABLE IF NOT EXISTS headcounts (
-        wave_id INTEGER NOT NULL REFERENCES waves(wave_id), team_id INTEGER NOT NULL REFERENCES teams(team_id),
-        headcount INTEGER NOT NULL, PRIMARY KEY (wave_id, team_id))""",
-    """CREATE TABLE IF NOT EXISTS respondents (
-        respondent_id {pk}, wave_id INTEGER NOT NULL REFERENCES waves(wave_id),
-        team_id INTEGER NOT NULL REFERENCES teams(team_id), respondent_key VARCHAR(64) NOT NULL,
-        source VARCHAR(20) NOT NULL, language VARCHAR(10), submitted_on DATE, UNIQUE (wave_id, respondent_key))""",
-    """CREATE TABLE IF NOT EXISTS answers (
-        respondent_id INTEGER NOT NULL REFERENCES respondents(respondent_id), item VARCHAR(64) NOT NULL,
-        value INTEGER NOT NULL, PRIMARY KEY (respondent_id, item)){without_rowid}""",
-    """CREATE TABLE IF NOT EXISTS comments (
-        comment_id {pk}, wave_id INTEGER NOT NULL REFERENCES waves(wave_id),
-        team_id INTEGER NOT NULL REFERENCES teams(team_id), question VARCHAR(64) NOT NULL, text TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS imports (
-        wave_id INTEGER NOT NULL REFERENCES waves(wave_id), sha256 VARCHAR(64) NOT NULL, filename TEXT NOT NULL,
-        respondents INTEGER NOT NULL, imported_at VARCHAR(32) NOT NULL, PRIMARY KEY (wave_id, sha256))""",
-    """CREATE TABLE IF NOT EXISTS codes (
-        code_hash VARCHAR(64) PRIMARY KEY, wave_id INTEGER NOT NULL REFERENCES waves(wave_id),
-        team_id INTEGER NOT NULL REFERENCES teams(team_id), used INTEGER NOT NULL DEFAULT 0)""",
-    "CREATE INDEX IF NOT EXISTS respondents_by_wave ON respondents (wave_id, team_id)",
-]
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O or 1/I: codes are typed from paper
 _FETCH_ROWS = 50_000             # answer rows fetched at a time when reading a wave
 _INSERT_BLOCK = 1_000            # respondents whose answers are handed to SQL at a time
@@ -85,6 +66,10 @@ class _Dialect:
 
     def sql(self, text: str) -> str:
         return text if self.name == "sqlite" else text.replace("?", "%s")
+
+    def format(self, ddl: str) -> str:
+        """DDL with this database's spelling of an auto-numbered key and of SQLite's WITHOUT ROWID."""
+        return ddl.format(pk=self.pk, without_rowid=self.without_rowid)
 
 
 def sqlite_url(path: os.PathLike) -> str:
@@ -139,7 +124,11 @@ class Store:
             store = cls(conn, _Dialect("postgresql"), url)
         else:
             raise StoreError(f"unsupported database URL {url!r}; use sqlite:///path/to/file.db or postgresql://...")
-        store._ensure_schema()
+        try:
+            store._ensure_schema()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self):
@@ -151,23 +140,84 @@ class Store:
     def __exit__(self, *exc):
         self.close()
 
+    # ------------------------------------------------------------ schema versions and upgrades
+    upgraded_from: int | None = None   # the schema version this store had before `open` upgraded it
+    backup_path: Path | None = None    # the copy of a SQLite store written before upgrading it
+
+    def schema_version(self) -> int:
+        """The schema version the store records (0: an empty database)."""
+        if self._dialect.name == "sqlite":
+            exists = self._one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+        else:
+            exists = self._one("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+                               "AND table_name = 'meta'")
+        if exists is None:
+            return 0
+        value = self._one("SELECT value FROM meta WHERE key = 'schema_version'")
+        return 0 if value is None else int(value)
+
+    def _refuse_newer(self, version: int):
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.url}: written by a newer version of the kit (schema {version}; this version reads "
+                             f"up to {SCHEMA_VERSION}); upgrade the kit (pip install --upgrade osa-assessment) to open it")
+
     def _ensure_schema(self):
+        """Create a new store, or upgrade an older one in one transaction (a SQLite file is copied first)."""
+        version = self.schema_version()
+        self._refuse_newer(version)
+        if version == SCHEMA_VERSION:
+            return
+        sqlite_file = self._dialect.name == "sqlite" and version > 0
+        if sqlite_file:
+            self._exec("PRAGMA secure_delete = ON")   # pages freed by the upgrade are zeroed, not left readable
         try:
-            version = self._one("SELECT value FROM meta WHERE key = 'schema_version'")
-        except Exception:  # noqa: BLE001 - a missing table means a new store
-            version = None
-            if self._dialect.name == "postgresql":
-                self._conn.rollback() if not self._conn.autocommit else None
-        if version is None:
             with self.transaction():
-                for statement in _SCHEMA:
-                    self._exec(statement.format(pk=self._dialect.pk, without_rowid=self._dialect.without_rowid))
-                self._exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                           ("schema_version", str(SCHEMA_VERSION)))
-                self._exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                           ("salt", secrets.token_hex(16)))
-        elif int(version) > SCHEMA_VERSION:
-            raise StoreError(f"{self.url}: written by a newer version of the kit (schema {version}); upgrade the kit")
+                if self._dialect.name == "postgresql":
+                    self._exec("SELECT pg_advisory_xact_lock(?)", (_UPGRADE_LOCK,))
+                version = self.schema_version()    # another process may have upgraded it meanwhile
+                self._refuse_newer(version)
+                if version == SCHEMA_VERSION:
+                    return
+                if sqlite_file:
+                    self.backup_path = self._backup(version)
+                for migration in migrations.pending(version):
+                    migrations.apply(self, migration)
+                if version == 0:
+                    self._exec("INSERT INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
+                    self._exec("INSERT INTO meta (key, value) VALUES (?, ?)", ("salt", secrets.token_hex(16)))
+                else:
+                    self._exec("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        finally:
+            if sqlite_file:
+                self._exec("PRAGMA secure_delete = OFF")
+        if version > 0:
+            self.upgraded_from = version
+            if sqlite_file:
+                self._exec("PRAGMA wal_checkpoint(TRUNCATE)")   # the old layout leaves the write-ahead log too
+            where = f"; the store as it was is saved in {self.backup_path}" if self.backup_path else ""
+            log.warning("upgraded the response store %s from schema %s to %s%s", self.path or self.url.split("@")[-1],
+                        version, SCHEMA_VERSION, where)
+
+    def _backup(self, version: int) -> Path:
+        """Copy the SQLite store, as committed, beside it (owner-only), before an upgrade changes it."""
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        for attempt in itertools.count(1):   # a failed upgrade keeps its backup; a retry writes another
+            target = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}"
+                                         + (f"-{attempt}" if attempt > 1 else "") + ".bak")
+            try:
+                os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                break
+            except FileExistsError:
+                continue
+        # a second connection reads the last committed state: this one holds the write lock, so no
+        # other process can commit between the copy and the upgrade
+        source, copy = sqlite3.connect(self.path), sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        return target
 
     # ------------------------------------------------------------ SQL helpers
     def _exec(self, sql, params=()):
@@ -443,8 +493,8 @@ class Store:
             self._many("INSERT INTO answers (respondent_id, item, value) VALUES (?, ?, ?)",
                        [(rid, item, int(value)) for rid, r in zip(ids, responses)
                         for item, value in r.answers.items() if value is not None])
-            self._many("INSERT INTO comments (wave_id, team_id, question, text) VALUES (?, ?, ?, ?)",
-                       [(wave_id, team_ids[r.team], q, t.strip()) for r in responses
+            self._many("INSERT INTO comments (comment_key, wave_id, team_id, question, text) VALUES (?, ?, ?, ?, ?)",
+                       [(comment_key(), wave_id, team_ids[r.team], q, t.strip()) for r in responses
                         for q, t in (r.comments or {}).items() if t and t.strip()])
             if import_record is not None:
                 sha, filename = import_record
@@ -550,14 +600,163 @@ class Store:
             if self._dialect.name == "postgresql" and len(ids):  # explicit ids do not move the identity sequence on
                 self._exec("SELECT setval(pg_get_serial_sequence('respondents', 'respondent_id'), ?)", (int(ids[-1]),))
             if comments is not None and len(comments):
-                self._many("INSERT INTO comments (wave_id, team_id, question, text) VALUES (?, ?, ?, ?)",
-                           [(wave_id, team_ids[t], q, x) for t, q, x in
+                self._many("INSERT INTO comments (comment_key, wave_id, team_id, question, text) VALUES (?, ?, ?, ?, ?)",
+                           [(comment_key(), wave_id, team_ids[t], q, x) for t, q, x in
                             comments[["team", "question", "text"]].itertuples(index=False, name=None)])
             if import_record is not None:
                 sha, filename = import_record
                 self._exec("INSERT INTO imports (wave_id, sha256, filename, respondents, imported_at) VALUES (?, ?, ?, ?, ?)",
                            (wave_id, sha, filename, len(ids), _now()))
         return len(ids)
+
+    # ------------------------------------------------------------ actions agreed after a wave
+    def _action_group(self, group) -> tuple[int | None, str]:
+        """(team_id, name) of a team or department, or (None, ORGANISATION) for the whole organisation."""
+        name = " ".join(str(group or "").split())
+        if not name:
+            raise StoreError("an action needs a group: a team, a department or the organisation")
+        names = self.team_names()
+        found = resolve(name, names)
+        if found is not None:
+            return self.team_id(found), found
+        if fold(name) in (fold(ORGANISATION), "organisation", "organisationen", "(all)"):
+            return None, ORGANISATION
+        raise UnknownNameError(f"no team or department named {name!r}{did_you_mean(name, names)} "
+                               f"(or {ORGANISATION!r} for the whole organisation); list them with `assessment teams WORKSPACE`")
+
+    def _action_scale(self, wave: str, scale) -> str:
+        """A scale or index id of the wave's template, from its id or its title in any language."""
+        template = self.wave_template(wave)
+        ids = [s.id for s in template.scales if s.role != "enps"] + [i.id for i in template.indices]
+        titles = {}
+        for ident in ids:
+            for language in template.languages:
+                titles.setdefault(template.title_of(ident, language), ident)
+        found = resolve(scale, ids) or titles.get(resolve(scale, titles) or "")
+        if found is None:
+            raise UnknownNameError(f"no scale {scale!r} in wave {wave}'s survey (scales: {', '.join(ids)})"
+                                   f"{did_you_mean(scale, [*ids, *titles])}")
+        return found
+
+    @staticmethod
+    def _action_text(field_name: str, value, limit: int, required: bool = False) -> str | None:
+        text = None if value is None else " ".join(str(value).split())
+        if not text:
+            if required:
+                raise StoreError(f"an action's {field_name} cannot be empty; write what the team agreed to do")
+            return None
+        if len(text) > limit:
+            raise StoreError(f"an action's {field_name} may have at most {limit} characters, not {len(text)}; shorten it")
+        return text
+
+    @staticmethod
+    def _action_status(status) -> str:
+        found = resolve(str(status).strip(), ACTION_STATUSES)
+        if found is None:
+            raise StoreError(f"an action's status is one of {', '.join(ACTION_STATUSES)}, not {status!r}"
+                             f"{did_you_mean(status, ACTION_STATUSES)}")
+        return found
+
+    @staticmethod
+    def _action_due(due):
+        try:
+            return _date(due)
+        except StoreError as exc:
+            raise StoreError(f"due date: {exc}") from None
+
+    def add_action(self, group: str, scale: str, text: str, wave: str | None = None, owner: str | None = None,
+                   due=None, status: str = "planned") -> int:
+        """Record an action a group agreed after a wave's results, aimed at one scale; returns its id.
+
+        Actions are not survey answers: a group under the anonymity threshold may have them too."""
+        wave = wave or self.latest_wave()
+        wave_id = self.wave_id(wave)
+        team_id, _ = self._action_group(group)
+        row = (team_id, wave_id, self._action_scale(wave, scale), self._action_text("text", text, ACTION_TEXT_LIMIT, True),
+               self._action_text("owner", owner, 200), self._action_due(due), self._action_status(status))
+        with self.transaction():
+            now = _now()
+            return self._exec("INSERT INTO actions (team_id, wave_id, scale, text, owner, due, status, notes, created_at, "
+                              "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?) RETURNING action_id",
+                              (*row, now, now)).fetchone()[0]
+
+    def _action_row(self, action_id) -> tuple:
+        try:
+            action_id = int(action_id)
+        except (TypeError, ValueError):
+            raise StoreError(f"an action id is a whole number, not {action_id!r}") from None
+        row = self._all("SELECT action_id, wave_id, notes FROM actions WHERE action_id = ?", (action_id,))
+        if not row:
+            raise UnknownNameError(f"no action with id {action_id}; list them with `assessment actions WORKSPACE list`")
+        return row[0]
+
+    def update_action(self, action_id: int, status: str | None = None, text: str | None = None,
+                      owner: str | None = None, due=None, note: str | None = None, scale: str | None = None) -> None:
+        """Change an action's fields; a note is added, dated, below the earlier ones. Owner or due
+        given as '' are cleared."""
+        action_id, wave_id, notes = self._action_row(action_id)
+        changes = {}
+        if status is not None:
+            changes["status"] = self._action_status(status)
+        if text is not None:
+            changes["text"] = self._action_text("text", text, ACTION_TEXT_LIMIT, True)
+        if owner is not None:
+            changes["owner"] = self._action_text("owner", owner, 200)
+        if due is not None:
+            changes["due"] = self._action_due(due)
+        if scale is not None:
+            wave = self._one("SELECT name FROM waves WHERE wave_id = ?", (wave_id,))
+            changes["scale"] = self._action_scale(wave, scale)
+        if note is not None:
+            line = self._action_text("note", note, ACTION_TEXT_LIMIT, True)
+            changes["notes"] = (notes + "\n" if notes else "") + f"{_dt.date.today().isoformat()}: {line}"
+        if not changes:
+            raise StoreError("nothing to change; give a new status, text, owner, due date or note")
+        changes["updated_at"] = _now()
+        with self.transaction():
+            self._exec(f"UPDATE actions SET {', '.join(f'{k} = ?' for k in changes)} WHERE action_id = ?",
+                       (*changes.values(), action_id))
+
+    def remove_action(self, action_id: int) -> None:
+        action_id = self._action_row(action_id)[0]
+        with self.transaction():
+            self._exec("DELETE FROM actions WHERE action_id = ?", (action_id,))
+
+    def actions(self, wave: str | None = None, group: str | None = None, status: str | None = None,
+                below: bool = False) -> pd.DataFrame:
+        """Actions as a table (ACTION_COLUMNS), by wave, group and id. `group` keeps that group's
+        actions (and, with `below`, those of every group under it); `wave` those agreed after it."""
+        sql = ("SELECT a.action_id AS id, w.name AS wave, COALESCE(t.name, ?) AS \"group\", a.scale, a.status, a.owner, "
+               "a.due, a.text, a.notes, a.created_at AS created, a.updated_at AS updated FROM actions a "
+               "JOIN waves w ON a.wave_id = w.wave_id LEFT JOIN teams t ON a.team_id = t.team_id")
+        where, params = [], [ORGANISATION]
+        if wave is not None:
+            where.append("a.wave_id = ?")
+            params.append(self.wave_id(wave))
+        if status is not None:
+            where.append("a.status = ?")
+            params.append(self._action_status(status))
+        table = self.frame(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY w.wave_id, a.action_id",
+                           tuple(params))
+        if group is not None:
+            team_id, name = self._action_group(group)
+            keep = {name}
+            if below:
+                keep |= self._below(name) if team_id is not None else set(self.team_names())
+            table = table[table["group"].isin(keep)]
+        table["due"] = [None if pd.isna(d) else str(d)[:10] for d in table["due"]]
+        table["owner"] = table["owner"].astype(object).where(table["owner"].notna(), None)
+        return table.reset_index(drop=True)[ACTION_COLUMNS]
+
+    def _below(self, name: str) -> set[str]:
+        teams = self.teams()
+        children = teams.groupby("parent")["team"].apply(list).to_dict()
+        found, stack = set(), [name]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                found.add(child)
+                stack.append(child)
+        return found
 
     # ------------------------------------------------------------ one-time invitation codes
     def _code_hash(self, code: str) -> str:
@@ -641,12 +840,12 @@ class Store:
         return wide
 
     def comments(self, wave: str | None = None) -> pd.DataFrame:
-        """Open comments with wave, team and question (never linked to a respondent)."""
+        """Open comments with wave, team and question (never linked to a respondent; in random key order)."""
         sql = ("SELECT w.name AS wave, t.name AS team, c.question, c.text FROM comments c "
                "JOIN waves w ON c.wave_id = w.wave_id JOIN teams t ON c.team_id = t.team_id")
         if wave is None:
-            return self.frame(sql + " ORDER BY c.comment_id")
-        return self.frame(sql + " WHERE c.wave_id = ? ORDER BY c.comment_id", (self.wave_id(wave),))
+            return self.frame(sql + " ORDER BY c.comment_key")
+        return self.frame(sql + " WHERE c.wave_id = ? ORDER BY c.comment_key", (self.wave_id(wave),))
 
     def respondent_counts(self, wave: str | None = None) -> pd.DataFrame:
         sql = ("SELECT w.name AS wave, t.name AS team, COUNT(*) AS respondents FROM respondents r "

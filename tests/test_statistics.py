@@ -306,6 +306,17 @@ def test_welch_p_value_equals_scipy(two_waves, scale):
     assert got["p_value"] == pytest.approx(sps.ttest_ind(b, a, equal_var=False).pvalue, rel=1e-9)
 
 
+@pytest.mark.parametrize("scale", ["clarity", "security"])
+def test_change_confidence_interval_equals_scipys_welch_interval(two_waves, scale):
+    template = two_waves["w1"][0]
+    a = scale_scores(template, two_waves["w1"][1])[two_waves["w1"][1]["team"] == "A"][scale].dropna()
+    b = scale_scores(template, two_waves["w2"][1])[two_waves["w2"][1]["team"] == "A"][scale].dropna()
+    got = row(compare_waves(two_waves, "w1", "w2"), "A", scale)
+    low, high = sps.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    assert (got["diff_ci_low"], got["diff_ci_high"]) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
+    assert got["diff_ci_low"] < got["diff"] < got["diff_ci_high"]
+
+
 def test_effect_size_is_hedges_g_with_pooled_sd(two_waves):
     template = two_waves["w1"][0]
     a = scale_scores(template, two_waves["w1"][1])[two_waves["w1"][1]["team"] == "A"]["clarity"].dropna()
