@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import shutil
 import socket
@@ -91,7 +92,8 @@ def pg_database(postgres_server, request):
     server = postgres_server
 
     def _make(suffix: str = "") -> str:
-        name = ("t_" + request.node.name.lower()[:45] + suffix).replace("[", "_").replace("]", "_").replace("-", "_")
+        digest = hashlib.sha1((request.node.nodeid + suffix).encode()).hexdigest()[:10]
+        name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower()[:40]) + "_" + digest
         as_postgres(f"{server['bindir']}/createdb", "-h", str(server["root"]), "-p", str(server["port"]), name)
         return f"postgresql://postgres@/{name}?host={server['root']}&port={server['port']}"
     return _make

@@ -119,3 +119,52 @@ def test_report_command_writes_one_html_per_group(demo_workspace, tmp_path):
 def test_report_for_a_suppressed_team_is_refused(demo_workspace, tmp_path):
     done = run("report", demo_workspace.path, "--group", "Legal", "--out", tmp_path)
     assert done.returncode == 2 and "too few respondents" in done.stderr
+
+
+def test_actions_add_list_update_remove(tmp_path):
+    assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
+    assert main(["teams", str(tmp_path / "ws"), "--add", "Kundtjänst", "--parent", "Service"]) == 0
+    done = run("actions", tmp_path / "ws", "add", "--group", "kundtjanst", "--scale", "expectations", "--text",
+               "Weekly priorities", "--owner", "Team lead", "--due", "2027-02-01")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+    done = run("actions", tmp_path / "ws", "update", "1", "--status", "started", "--note", "First meeting held")
+    assert done.returncode == 0 and "action 1 updated" in done.stdout
+    listed = run("actions", tmp_path / "ws", "list", "--group", "Service")
+    assert listed.returncode == 0
+    header, row = listed.stdout.splitlines()
+    assert header.split()[:8] == ["id", "wave", "group", "scale", "status", "owner", "due", "text"]
+    for value in ("Kundtjänst", "expectations", "started", "Team lead", "2027-02-01", "Weekly priorities",
+                  "First meeting held"):
+        assert value in row
+    assert run("actions", tmp_path / "ws", "list", "--status", "done").stdout.strip() == "no actions match"
+    done = run("actions", tmp_path / "ws", "remove", "1")
+    assert done.returncode == 0 and "removed" in done.stdout
+    assert "no actions yet" in run("actions", tmp_path / "ws").stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["add", "--group", "Kundtjanst", "--scale", "goals", "--text", "x"], "no team or department named 'Kundtjanst'"),
+    (["add", "--group", "IT", "--scale", "goal", "--text", "x"], "did you mean 'goals'?"),
+    (["add", "--group", "IT", "--scale", "goals", "--text", "x", "--due", "1/2/2027"], "due date"),
+    (["update", "7", "--status", "done"], "no action with id 7"),
+])
+def test_actions_mistakes_are_one_line_errors(tmp_path, args, message):
+    assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
+    assert main(["teams", str(tmp_path / "ws"), "--add", "IT"]) == 0
+    done = run("actions", tmp_path / "ws", *args)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_command_on_a_v010_workspace_notes_the_upgrade_and_its_backup(tmp_path):
+    import shutil
+    from pathlib import Path
+    shutil.copytree(Path(__file__).parent / "fixtures" / "v0.1.0" / "client", tmp_path / "client")
+    done = run("teams", tmp_path / "client")
+    assert done.returncode == 0, done.stderr
+    assert "Kundtjänst" in done.stdout
+    note, = done.stderr.strip().splitlines()
+    assert note.startswith("note: upgraded the response store") and "from schema 1 to 2" in note
+    assert str(next((tmp_path / "client").glob("assessment.db.schema1-*.bak"))) in note
+    assert run("teams", tmp_path / "client").stderr == ""
