@@ -1,4 +1,5 @@
-"""HR administration widgets: waves, headcounts, answer imports, response rates and data quality.
+"""HR administration widgets: waves, headcounts, answer imports, response rates and data quality,
+and (in a second tab) the actions each group agreed after a wave.
 
 Every action calls the same package functions as the CLI, and reports success or the kit's own
 error message in the panel (never a traceback), so HR can work without writing code."""
@@ -11,14 +12,19 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from .actionpanel import ActionsPanel
 from .analysis import Results
 from .exceptions import AssessmentError
 from .importing import Mapping, import_answers, import_teams
+from .store import ORGANISATION
 from .workspace import Workspace
 
 
 class AdminPanel:
-    """Display `panel.widget`. Controls are attributes so tests can set values and click buttons."""
+    """Display `panel.widget`. Controls are attributes so tests can set values and click buttons.
+
+    `tabs` holds the survey administration ("Survey") and `actions_panel`, an `ActionsPanel` with a
+    group dropdown (the organisation, every department and team) in the template's language ("Actions")."""
 
     def __init__(self, workspace):
         self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -63,8 +69,9 @@ class AdminPanel:
         self._refreshing = False
         self.wave.observe(lambda _: None if self._refreshing else self.refresh(), names="value")
 
-        self.widget = widgets.VBox([
-            widgets.HTML(f"<h2>Survey administration — {self.workspace.name}</h2>"),
+        self.actions_panel = ActionsPanel(self.workspace, groups=self._action_groups(),
+                                          language=self._language())
+        self.survey = widgets.VBox([
             self.message,
             widgets.HTML("<h3>Waves</h3>"), self.waves_table,
             widgets.HBox([self.new_wave, self.open_button]),
@@ -80,6 +87,12 @@ class AdminPanel:
             widgets.HTML("<h3>Response rates</h3>"), self.rates,
             widgets.HTML("<h3>Data quality</h3>"), self.quality,
         ])
+        self.survey.add_class("admin-survey")
+        self.tabs = widgets.Tab(children=[self.survey, self.actions_panel.widget])
+        for k, title in enumerate(("Survey", "Actions")):
+            self.tabs.set_title(k, title)
+        self.widget = widgets.VBox([widgets.HTML(f"<h2>Survey administration — {_escape(self.workspace.name)}</h2>"),
+                                    self.tabs])
         self.widget.add_class("assessment-admin")
         self.refresh()
         del store
@@ -147,9 +160,20 @@ class AdminPanel:
         path, n = write_codes(self.workspace, self.wave.value, count=self.code_count.value or None)
         return f"Wrote {n} one-time codes to {path} (readable only by you): mail-merge or print them."
 
+    def _action_groups(self) -> list[str]:
+        return [ORGANISATION, *self.workspace.store.team_names()]
+
+    def _language(self) -> str:
+        try:
+            return self.workspace.template().language
+        except AssessmentError:
+            return "en"
+
     # ------------------------------------------------------------ views
     def refresh(self):
         store = self.workspace.store
+        if not self.actions_panel.set_groups(self._action_groups()):   # new teams and waves show there too
+            self.actions_panel.refresh()
         waves = store.waves()
         self.waves_table.value = waves.fillna("").to_html(index=False, classes="admin-waves")
         names = list(waves["wave"])

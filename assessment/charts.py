@@ -30,7 +30,8 @@ _TEXT = {
            "skipped": "Skipped", "no_data": "No group has enough respondents to show",
            "differencing": "Hidden so that a small group cannot be worked out from the others",
            "each_team": "Each team ({n})", "each_department": "Each department ({n})", "each_group": "Each group ({n})",
-           "lowest": "Lowest {k} in {wave}", "highest": "Highest {k} in {wave}", "band": "{group} (95% CI)"},
+           "lowest": "Lowest {k} in {wave}", "highest": "Highest {k} in {wave}", "band": "{group} (95% CI)",
+           "action": "action agreed", "action_other": "action agreed (another scale)"},
     "sv": {"score": "Poäng (0–100)", "wave": "Mätning", "suppressed": "Visas inte (färre än {n} svarande)",
            "suppressed_short": "dold", "change": "Förändring sedan {a} (poäng)", "significant": "signifikant förändring",
            "drivers": "Samband med {o}", "enps": "eNPS (−100…100)", "share": "Andel svar (%)",
@@ -38,7 +39,8 @@ _TEXT = {
            "differencing": "Dold så att en liten grupp inte kan räknas fram ur de andra",
            "each_team": "Varje team ({n})", "each_department": "Varje avdelning ({n})",
            "each_group": "Varje grupp ({n})", "lowest": "Lägst {k} i {wave}", "highest": "Högst {k} i {wave}",
-           "band": "{group} (95 % KI)"},
+           "band": "{group} (95 % KI)", "action": "åtgärd beslutad",
+           "action_other": "åtgärd beslutad (annan skala)"},
 }
 
 
@@ -89,6 +91,59 @@ def _wave_order(table: pd.DataFrame) -> list:
     return list(dict.fromkeys(waves))
 
 
+def _action_marks(actions: pd.DataFrame | None, waves: list) -> dict:
+    """{group: [(scale, wave position), ...]} of the actions agreed in a drawn wave (no duplicates)."""
+    if actions is None or len(actions) == 0:
+        return {}
+    position = {str(w): k for k, w in enumerate(waves)}
+    marks: dict = {}
+    for group, scale, wave in actions[["group", "scale", "wave"]].itertuples(index=False, name=None):
+        if str(wave) in position:
+            entry = marks.setdefault(group, [])
+            if (scale, position[str(wave)]) not in entry:
+                entry.append((scale, position[str(wave)]))
+    return marks
+
+
+def _shown_value(visible: pd.DataFrame, group, scale, wave) -> float | None:
+    """The group's shown mean of a scale in a wave (from rows without hidden ones), or None."""
+    rows = visible[(visible["group"] == group) & (visible["scale"] == scale) & (visible["wave"] == wave)]
+    if rows.empty or pd.isna(rows["mean"].iloc[0]):
+        return None
+    return float(rows["mean"].iloc[0])
+
+
+_ACTION_MARKER = {"marker": "*", "markersize": 13, "markeredgecolor": "#222222", "markeredgewidth": 0.8,
+                  "linestyle": "none", "zorder": 6}
+_ACTION_WAVE = {"linestyle": (0, (4, 3)), "linewidth": 1.0, "alpha": 0.45, "zorder": 0.5}
+
+
+def _mark_action(ax, pos: int, value: float | None, colour, line_colour):
+    """A star at a shown value; a light vertical line at the wave when there is no value to mark."""
+    if value is not None and np.isfinite(value):
+        ax.plot([pos], [value], color=colour, markerfacecolor=colour, label="_action", gid="action", **_ACTION_MARKER)
+    elif not any(line.get_gid() == "action-wave" and line.get_xdata()[0] == pos and line.get_color() == line_colour
+                 for line in ax.lines):
+        ax.axvline(pos, color=line_colour, label="_action_wave", gid="action-wave", **_ACTION_WAVE)
+
+
+def _action_handles(axes, language) -> list:
+    """Legend entries for the action marks that were drawn."""
+    gids = {line.get_gid() for ax in axes for line in ax.lines}
+    handles = []
+    if "action" in gids:
+        handles.append(plt.Line2D([], [], color="#bbbbbb", markerfacecolor="#bbbbbb",
+                                  label=_t(language, "action"), **_without_zorder(_ACTION_MARKER)))
+    if "action-wave" in gids:
+        handles.append(plt.Line2D([], [], color="#666666", label=_t(language, "action_other"),
+                                  **_without_zorder(_ACTION_WAVE)))
+    return handles
+
+
+def _without_zorder(style: dict) -> dict:
+    return {k: v for k, v in style.items() if k != "zorder"}
+
+
 def _empty(ax, language):
     ax.text(0.5, 0.5, _t(language, "no_data"), ha="center", va="center", transform=ax.transAxes, color="#555555")
     ax.set_xticks([])
@@ -97,7 +152,7 @@ def _empty(ax, language):
 
 def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, language=None,
           min_group: int | None = None, max_lines: int = 6, max_panels: int = 24,
-          reference: pd.DataFrame | None = None) -> plt.Figure:
+          reference: pd.DataFrame | None = None, actions: pd.DataFrame | None = None) -> plt.Figure:
     """Scores over waves with 95% confidence bands.
 
     Up to `max_lines` groups: one panel per scale, a line per group. Up to `max_panels` groups: one
@@ -106,7 +161,12 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     `reference` group (rows of one group in the same columns, e.g. the organisation's; optional) a
     bold line with its 95% band, and the groups lowest and highest in the last wave are named.
 
-    A hidden group is never drawn in any layout: it is named in a note below the figure."""
+    A hidden group is never drawn in any layout: it is named in a note below the figure.
+
+    `actions` (optional; columns group, scale, wave, e.g. `store.actions()`): each action of a drawn
+    group is marked at the wave it was agreed, with a star on the group's line in its scale's panel
+    where that value is shown, and otherwise (its scale not drawn, or the value hidden that wave) with
+    a light vertical line in the group's panel(s). Only shown values are ever marked."""
     data = table[table["scale"].isin(scales)]
     if groups is not None:
         data = data[data["group"].isin(groups)]
@@ -114,8 +174,10 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     titles = _titles(table)
     visible = _visible(data)
     group_order = list(dict.fromkeys(visible["group"]))
+    marks = _action_marks(actions, waves)
     if len(group_order) > max(max_panels, max_lines):
-        return _trend_many(data, visible, list(scales), waves, titles, group_order, reference, language, min_group)
+        return _trend_many(data, visible, list(scales), waves, titles, group_order, reference, language, min_group,
+                           marks=marks)
     if len(group_order) <= max_lines:
         panels, lines, panel_key, line_key = list(scales), group_order, "scale", "group"
         ncols = len(panels)
@@ -141,6 +203,15 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
             label = titles.get(line, line) if line_key == "scale" else line
             ax.plot(x, rows["mean"], marker="o", color=colours[line], label=label)
             ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colours[line], alpha=0.15, linewidth=0)
+        if marks:
+            # a line per group: stars on this scale's lines; a line per scale: this group's panel
+            marked = [(g, colours[g]) for g in lines] if panel_key == "scale" else [(panel, "#666666")]
+            for group, colour in marked:
+                for scale, pos in marks.get(group, ()):
+                    if scale not in scales or scale == panel or panel_key == "group":
+                        value = _shown_value(part, group, scale, waves[pos]) if scale in scales else None
+                        star = colours[scale] if panel_key == "group" and scale in colours else colour
+                        _mark_action(ax, pos, value, star, colour)
         ax.set_xticks(x, waves, rotation=25, fontsize=8)
         ax.set_title(titles.get(panel, panel) if panel_key == "scale" else panel, fontsize=10)
         ax.grid(axis="y", alpha=0.3)
@@ -152,6 +223,8 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     for ax in axes.flat:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(label, handle)
+    for handle in _action_handles(axes.flat, language):
+        handles[handle.get_label()] = handle
     if handles:
         if panel_key == "scale":
             fig.legend(handles.values(), handles.keys(), loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
@@ -193,7 +266,8 @@ def _short(name, width: int = 22) -> str:
 
 
 def _trend_many(data: pd.DataFrame, visible: pd.DataFrame, scales: list, waves: list, titles: dict, groups: list,
-                reference: pd.DataFrame | None, language, min_group: int | None, named: int = 3) -> plt.Figure:
+                reference: pd.DataFrame | None, language, min_group: int | None, named: int = 3,
+                marks: dict | None = None) -> plt.Figure:
     """`trend` for many groups: one panel per scale, every shown group a thin line (one Line2D per
     group, labelled with its name), the reference group bold with its band, the extremes named.
     `visible` is `data` without hidden rows (as `trend` already has it)."""
@@ -243,6 +317,21 @@ def _trend_many(data: pd.DataFrame, visible: pd.DataFrame, scales: list, waves: 
                                 zorder=3)
                 ax.plot(x, rrows["mean"], color=_REFERENCE_COLOUR, linewidth=2.6, marker="o", markersize=4.5,
                         label=ref_group, gid="reference", zorder=4)
+        if marks:
+            colour_of = {k: _LOW_COLOUR for k in low} | {k: _HIGH_COLOUR for k in high}
+            for group, entries in marks.items():
+                if group in group_pos and drawn[group_pos[group]]:
+                    k = group_pos[group]
+                    values, colour = means[k], colour_of.get(k, _GROUP_LINE_COLOUR)
+                elif ref is not None and group == ref_group:
+                    values, colour = rrows["mean"].to_numpy(dtype="float64"), _REFERENCE_COLOUR
+                else:
+                    continue              # not drawn (hidden, or not among the groups): never marked
+                for action_scale, pos in entries:
+                    if action_scale == scale:
+                        _mark_action(ax, pos, values[pos], colour, _GROUP_LINE_COLOUR)
+                    elif action_scale not in scales:
+                        _mark_action(ax, pos, None, colour, _GROUP_LINE_COLOUR)
         if low or high:
             named_any = True
             picked = low + high
@@ -267,6 +356,7 @@ def _trend_many(data: pd.DataFrame, visible: pd.DataFrame, scales: list, waves: 
                                   label=_t(language, "lowest", k=named, wave=last)))
         handles.append(plt.Line2D([], [], color=_HIGH_COLOUR, linewidth=1.3,
                                   label=_t(language, "highest", k=named, wave=last)))
+    handles += _action_handles(axes[0], language)
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False)
     fig.tight_layout()
     note = _hidden_note(data, language, min_group)

@@ -2,7 +2,9 @@
 
 All figures come from `analysis.Results`, whose tables already hide small groups (and groups that
 would let someone subtract their way to a small one), so no filter combination can show them.
-Only the visible tab is drawn on a change; the others are drawn when opened.
+Only the visible tab is drawn on a change; the others are drawn when opened. The Actions tab records
+the actions the chosen group agreed (`actionpanel.ActionsPanel`, which shows no scores), and the trend
+marks each action at the wave it was agreed.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 from . import charts
+from .actionpanel import ActionsPanel
 from .analysis import Results
 from .statistics import ORGANISATION
 
 ALL = "(all)"
-TABS = ("trend", "pillars", "heatmap", "items", "change", "drivers", "enps")
+TABS = ("trend", "pillars", "heatmap", "items", "change", "drivers", "enps", "actions")
 _UI = {
     "en": {"level": "Show", "department": "Departments", "team": "Teams", "group": "Group", "waves": "Waves",
            "scales": "Scales", "wave": "Wave", "item_scale": "Items of", "trend": "Over time", "pillars": "Pillars",
            "heatmap": "Heatmap", "items": "Item answers", "change": "Change", "drivers": "Drivers", "enps": "eNPS",
+           "actions": "Actions",
            "hidden": "{group} has fewer than {n} respondents in {wave}: its figures are not shown.",
            "differenced": "{group} is hidden in {wave} so that a smaller group cannot be worked out from it: its "
                           "figures are not shown.",
@@ -31,7 +35,7 @@ _UI = {
     "sv": {"level": "Visa", "department": "Avdelningar", "team": "Team", "group": "Grupp", "waves": "Mätningar",
            "scales": "Skalor", "wave": "Mätning", "item_scale": "Frågor i", "trend": "Över tid", "pillars": "Pelare",
            "heatmap": "Värmekarta", "items": "Svar per fråga", "change": "Förändring", "drivers": "Drivkrafter",
-           "enps": "eNPS",
+           "enps": "eNPS", "actions": "Åtgärder",
            "hidden": "{group} har färre än {n} svarande i {wave}: resultaten visas inte.",
            "differenced": "{group} döljs i {wave} så att en mindre grupp inte kan räknas fram ur den: "
                           "resultaten visas inte.",
@@ -44,7 +48,8 @@ class Dashboard:
     """Widgets over a workspace's results. Display `dashboard.widget`.
 
     For tests and notebooks: `level`, `group`, `waves`, `scales`, `wave`, `item_scale`, `tabs` are the
-    controls; `figures[name]` is the last Figure drawn for a tab; `message` shows what is hidden."""
+    controls; `figures[name]` is the last Figure drawn for a tab (for the Actions tab: its table's
+    HTML); `message` shows what is hidden; `actions_panel` is the Actions tab's panel once opened."""
 
     def __init__(self, workspace, language: str | None = None, results: Results | None = None):
         self.results = results or Results(workspace, language=language)
@@ -69,9 +74,13 @@ class Dashboard:
             getattr(self, name).add_class(f"dashboard-{name.replace('_', '-')}")
         self.message = widgets.HTML()
         self.message.add_class("dashboard-message")
-        self.outputs = {name: widgets.Output() for name in TABS}
+        self.outputs = {name: widgets.Output() for name in TABS if name != "actions"}
         for name, out in self.outputs.items():
             out.add_class(f"chart-{name}")
+        self.outputs["actions"] = widgets.VBox()          # the panel is a live widget, built when first opened
+        self.outputs["actions"].add_class("dashboard-actions")
+        self.actions_panel: ActionsPanel | None = None
+        self._actions = None                               # the store's actions, read when the trend is drawn
         self.tabs = widgets.Tab(children=[self.outputs[n] for n in TABS])
         for k, name in enumerate(TABS):
             self.tabs.set_title(k, ui[name])
@@ -135,6 +144,11 @@ class Dashboard:
         self._update_message()
         fig = getattr(self, f"_draw_{name}")()
         self.figures[name] = fig
+        if name == "actions":
+            self._stale.discard(name)
+            self.redraws += 1
+            self.last_redraw_seconds = time.perf_counter() - started
+            return
         out = self.outputs[name]
         out.clear_output(wait=True)
         with out:
@@ -170,8 +184,10 @@ class Dashboard:
         groups = [group] if group else None
         # with many groups the trend draws each as a thin line around the organisation's (bold, with its band)
         reference = None if group else self._table("organisation")
+        if self._actions is None:
+            self._actions = self.results.workspace.store.actions()
         return charts.trend(table, scales=tuple(self.scales.value), groups=groups, language=self.language,
-                            min_group=self.results.min_group, reference=reference)
+                            min_group=self.results.min_group, reference=reference, actions=self._actions)
 
     def _per_team(self):
         table = self.results.table("team", language=self.language)
@@ -223,6 +239,24 @@ class Dashboard:
         if group and self.level.value == "team":
             table = table[table["group"] == group]
         return charts.enps(table, wave=self.wave.value, language=self.language, min_group=self.results.min_group)
+
+
+    def _draw_actions(self):
+        """The Actions tab: the panel for the chosen group ("(all)": the organisation); its table as HTML."""
+        group = self.selected_group() or ORGANISATION
+        if self.actions_panel is None:
+            self.actions_panel = ActionsPanel(self.results.workspace, group=group, language=self.language)
+            self.actions_panel.on_change(self._actions_changed)
+            self.outputs["actions"].children = [self.actions_panel.widget]
+        else:
+            self.actions_panel.set_group(group)
+        return self.actions_panel.table.value
+
+    def _actions_changed(self, panel=None):
+        """An action was added, changed or removed: the trend reads them again when next drawn."""
+        self._actions = None
+        self._stale.add("trend")
+        self.figures["actions"] = self.actions_panel.table.value
 
 
 def dashboard(workspace, language: str | None = None) -> Dashboard:

@@ -21,6 +21,7 @@ import pandas as pd
 from . import charts
 from .analysis import Results
 from .exceptions import AssessmentError, UnknownNameError
+from .migrations import ACTION_STATUSES
 from .statistics import ORGANISATION
 from .workspace import Workspace
 
@@ -41,6 +42,37 @@ TEXT = {
                  "% favourable is the share of answers in the top two points. Groups with fewer than {n} "
                  "respondents are never shown.",
         "organisation": "Whole organisation", "not_compared": "not compared",
+        "actions": "Actions agreed after {wave}", "actions_first": "Actions agreed after the previous wave",
+        "action": "Action", "status": "Status", "owner": "Owner",
+        "due": "Due date", "change_since": "Change since {wave}", "assessment": "Assessment",
+        "statuses": {"planned": "planned", "started": "started", "done": "done", "dropped": "dropped"},
+        "up": "▲ significant improvement", "down": "▼ significant decline", "no_clear": "no clear change",
+        "hidden_change": "no figures: the results were hidden in {wave} to protect anonymity",
+        "changed_scale": "no figures: the scale's questions changed between the waves",
+        "missing_scale": "no figures: the scale is not in both surveys",
+        "ci_meaning": "The change is the score in {wave} minus the score in {previous} (points on the 0–100 scale). "
+                      "The 95% CI is the range the true change most likely lies in; a change is marked significant "
+                      "only when that range excludes zero (p &lt; 0.05) and the change is at least {min:g} points. "
+                      "A score can change for many reasons, so read it as a signal to discuss, not as proof that an "
+                      "action worked.",
+        "first_wave": "{wave} is the first wave, so there are no earlier actions to follow up.",
+        "no_actions": "No actions were recorded for {group} after {wave}, so there is nothing to follow up here.",
+        "how_to": "Record the actions you agree after this wave with <code>assessment actions WORKSPACE add --group "
+                  "… --scale … --text …</code> or in the dashboard's Actions tab; the next report shows each one "
+                  "beside the change in its scale.",
+        "across": "Actions across {group}", "across_org": "Actions across the organisation",
+        "across_lead": "Actions agreed after {wave} by the department and its teams, per scale and status. "
+                       "Groups with actions: {k}. Only counts are shown here.",
+        "across_lead_org": "Actions agreed after {wave} by every group in the organisation, per scale and status. "
+                           "Groups with actions: {k}. Only counts are shown here.",
+        "ci_range": "{low} to {high}",
+        "across_none": "No group in {group} recorded any actions after {wave}.",
+        "across_none_org": "No group recorded any actions after {wave}.",
+        "total": "Total",
+        "our_actions": "Our actions",
+        "our_lead": "Agree 1–3 actions at the meeting, each aimed at one pillar, with an owner and a date.",
+        "our_pillars": "Pillars: {pillars}.",
+        "pillar": "Pillar", "what": "What we will do",
     },
     "sv": {
         "title": "Arbetsmiljörapport", "wave": "Mätning", "respondents": "Svarande", "rate": "Svarsfrekvens",
@@ -54,6 +86,39 @@ TEXT = {
         "intro": "Poängen går från 0 (alla instämmer inte alls) till 100 (alla instämmer helt). "
                  "% positiva är andelen svar på de två högsta stegen. Grupper med färre än {n} svarande visas aldrig.",
         "organisation": "Hela organisationen", "not_compared": "jämförs inte",
+        "actions": "Åtgärder som beslutades efter {wave}",
+        "actions_first": "Åtgärder som beslutades efter förra mätningen",
+        "action": "Åtgärd", "status": "Status", "owner": "Ansvarig",
+        "due": "Klart senast", "change_since": "Förändring sedan {wave}", "assessment": "Bedömning",
+        "statuses": {"planned": "planerad", "started": "påbörjad", "done": "klar", "dropped": "avbruten"},
+        "up": "▲ signifikant förbättring", "down": "▼ signifikant försämring", "no_clear": "ingen tydlig förändring",
+        "hidden_change": "inga siffror: resultaten doldes i {wave} för att skydda anonymiteten",
+        "changed_scale": "inga siffror: skalans frågor ändrades mellan mätningarna",
+        "missing_scale": "inga siffror: skalan finns inte i båda enkäterna",
+        "ci_meaning": "Förändringen är poängen i {wave} minus poängen i {previous} (poäng på skalan 0–100). "
+                      "95 % KI är det intervall där den verkliga förändringen troligen ligger; en förändring markeras "
+                      "som signifikant bara när intervallet inte innehåller noll (p &lt; 0,05) och förändringen är minst "
+                      "{min:g} poäng. Poängen kan ändras av många skäl, så se den som underlag för samtal, inte som "
+                      "bevis för att en åtgärd har fungerat.",
+        "first_wave": "{wave} är den första mätningen, så det finns inga tidigare åtgärder att följa upp.",
+        "no_actions": "Inga åtgärder registrerades för {group} efter {wave}, så det finns inget att följa upp här.",
+        "how_to": "Registrera de åtgärder ni beslutar efter den här mätningen med <code>assessment actions WORKSPACE "
+                  "add --group … --scale … --text …</code> eller under fliken Åtgärder i arbetsmiljöpanelen; nästa "
+                  "rapport visar varje åtgärd bredvid förändringen i dess skala.",
+        "across": "Åtgärder i hela {group}", "across_org": "Åtgärder i hela organisationen",
+        "across_lead": "Åtgärder som avdelningen och dess team beslutade efter {wave}, per skala och status. "
+                       "Grupper med åtgärder: {k}. Här visas bara antal.",
+        "across_lead_org": "Åtgärder som alla grupper i organisationen beslutade efter {wave}, per skala och status. "
+                           "Grupper med åtgärder: {k}. Här visas bara antal.",
+        "ci_range": "{low} till {high}",
+        "across_none": "Ingen grupp i {group} registrerade några åtgärder efter {wave}.",
+        "across_none_org": "Ingen grupp registrerade några åtgärder efter {wave}.",
+        "total": "Totalt",
+        "our_actions": "Våra åtgärder",
+        "our_lead": "Besluta om 1–3 åtgärder på mötet, var och en inriktad på en pelare, med en ansvarig "
+                    "och ett datum.",
+        "our_pillars": "Pelare: {pillars}.",
+        "pillar": "Pelare", "what": "Vad vi ska göra",
     },
 }
 
@@ -151,6 +216,7 @@ class Report:
         fig = charts.pillars(rows, wave=self.wave, scales=pillars, language=self.language, min_group=r.min_group)
         yield "pillars", f"<h2>{t['pillars']}</h2>{self._figure(fig)}"
         yield "risks", self._risks(now, changes, previous)
+        yield "actions", self._actions(previous)
         parts = [f"<h2>{t['items']}</h2>"]
         for scale in r.template.pillars:
             dist = r.item_distribution(self.wave, self.group, scale=scale.id, language=self.language)
@@ -161,6 +227,7 @@ class Report:
         yield "items", "".join(parts)
         yield "comments", self._comments()
         yield "guide", self._guide()
+        yield "our-actions", self._our_actions()
 
     def _summary(self, now, changes, previous) -> str:
         t = self.text
@@ -205,6 +272,118 @@ class Report:
         inner = f"<ul class='risks'>{''.join(items)}</ul>" if items else f"<p>{t['no_risks']}</p>"
         return f"<h2>{t['risks']}</h2>{inner}"
 
+    # ------------------------------------------------------------ actions agreed after the previous wave
+    def _scale_title(self, scale: str) -> str:
+        return self.results.title(scale, self.language)   # the id itself for a scale the template no longer has
+
+    def _actions(self, previous) -> str:
+        """Follow-up of the actions agreed after the previous wave: the group's own actions beside the change
+        in their scale and, for a department or the organisation, counts of every action below it.
+
+        Only the report's own group gets figures (and only from the protected comparison); actions of
+        other groups, possibly under the anonymity threshold, are only counted."""
+        t, r = self.text, self.results
+        name = t["organisation"] if self.group == ORGANISATION else self.group
+        if not previous:
+            return (f"<h2>{t['actions_first']}</h2>"
+                    f"<p>{t['first_wave'].format(wave=html.escape(self.wave))}</p><p class='how-to'>{t['how_to']}</p>")
+        store = r.workspace.store
+        parts = [f"<h2>{t['actions'].format(wave=html.escape(previous))}</h2>"]
+        own = store.actions(wave=previous, group=self.group)
+        if own.empty:
+            parts.append(f"<p>{t['no_actions'].format(group=html.escape(name), wave=html.escape(previous))}</p>"
+                         f"<p class='how-to'>{t['how_to']}</p>")
+        else:
+            parts.append(self._action_table(own, previous))
+            meaning = t["ci_meaning"].format(wave=html.escape(self.wave), previous=html.escape(previous),
+                                             min=r.template.min_change)
+            parts.append(f"<p class='ci-meaning'>{meaning}</p>")
+        if self.level in ("department", "organisation"):
+            parts.append(self._action_counts(previous, name))
+        return "".join(parts)
+
+    def _action_change(self, scale: str, changes, previous) -> tuple[str, str, str, str]:
+        """(change, CI, assessment, css class) for the group's change in a scale; a reason and no number
+        when the group is hidden in either wave or the scale is not compared."""
+        t, r = self.text, self.results
+        row = changes.loc[scale] if scale in changes.index else None
+        if row is None or pd.isna(row["diff"]):
+            table = r._table   # the protected table: a scale can be hidden on its own (differencing)
+            rows = table[(table["group"] == self.group) & (table["scale"] == scale)]
+            in_wave = [rows.loc[rows["wave"] == w, "suppressed"] for w in (previous, self.wave)]
+            hidden = [w for w, flags in zip((previous, self.wave), in_wave)
+                      if not r.shown(w, self.group) or (len(flags) and flags.all())]
+            if hidden:
+                reason = t["hidden_change"].format(wave=html.escape(hidden[0]))
+            elif row is not None:
+                reason = t["changed_scale"]
+            else:
+                reason = t["missing_scale"]
+            return "", "", reason, "no-figures"
+        diff = float(row["diff"])
+        low, high = row.get("diff_ci_low"), row.get("diff_ci_high")
+        ci = t["ci_range"].format(low=f"{low:+.1f}", high=f"{high:+.1f}") if pd.notna(low) and pd.notna(high) else "–"
+        if bool(row["flagged"]):
+            return f"{diff:+.1f}", ci, t["up"] if diff > 0 else t["down"], "flag"
+        return f"{diff:+.1f}", ci, t["no_clear"], ""
+
+    def _action_table(self, own: pd.DataFrame, previous: str) -> str:
+        t, r = self.text, self.results
+        changes = r.compare(previous, self.wave, level=self.level, language=self.language)
+        changes = changes[changes["group"] == self.group].set_index("scale")
+        head = (f"<tr><th>{t['action']}</th><th>{t['scale']}</th><th>{t['status']}</th><th>{t['owner']}</th>"
+                f"<th>{t['due']}</th><th>{t['change_since'].format(wave=html.escape(previous))}</th><th>{t['ci']}</th>"
+                f"<th>{t['assessment']}</th></tr>")
+        body = []
+        for action in own.itertuples(index=False):
+            diff, ci, verdict, css = self._action_change(action.scale, changes, previous)
+            status = t["statuses"].get(action.status, action.status)
+            body.append(
+                f"<tr class='action' data-scale='{html.escape(action.scale)}'><td>{_cell(action.text)}</td>"
+                f"<td>{html.escape(self._scale_title(action.scale))}</td><td>{html.escape(status)}</td>"
+                f"<td>{_cell(action.owner)}</td><td>{_cell(action.due)}</td>"
+                f"<td class='change {css}'>{diff}</td><td class='change-ci'>{ci}</td>"
+                f"<td class='verdict {css}'>{verdict}</td></tr>")
+        return f"<table class='scores actions'>{head}{''.join(body)}</table>"
+
+    def _action_counts(self, previous: str, name: str) -> str:
+        """Scale × status counts of the actions agreed by the group and every group under it: counts only,
+        no texts, no group names and no figures (some of those groups may be under the threshold)."""
+        t = self.text
+        store = self.results.workspace.store
+        org = self.group == ORGANISATION
+        every = store.actions(wave=previous) if org else store.actions(wave=previous, group=self.group, below=True)
+        title = t["across_org"] if org else t["across"].format(group=html.escape(name))
+        parts = [f"<h3>{title}</h3>"]
+        if every.empty:
+            none = t["across_none_org"] if org else t["across_none"]
+            return "".join(parts) + f"<p>{none.format(group=html.escape(name), wave=html.escape(previous))}</p>"
+        lead = t["across_lead_org"] if org else t["across_lead"]
+        parts.append(f"<p>{lead.format(k=every['group'].nunique(), wave=html.escape(previous))}</p>")
+        counts = pd.crosstab(every["scale"], every["status"]).reindex(columns=list(ACTION_STATUSES), fill_value=0)
+        order = [s.id for s in self.results.template.scales] + [i.id for i in self.results.template.indices]
+        counts = counts.loc[sorted(counts.index, key=lambda s: (order.index(s) if s in order else len(order), s))]
+        head = (f"<tr><th>{t['scale']}</th>"
+                + "".join(f"<th>{html.escape(t['statuses'][s])}</th>" for s in ACTION_STATUSES)
+                + f"<th>{t['total']}</th></tr>")
+        body = [f"<tr data-scale='{html.escape(scale)}'><td>{html.escape(self._scale_title(scale))}</td>"
+                + "".join(f"<td>{int(row[s])}</td>" for s in ACTION_STATUSES) + f"<td>{int(row.sum())}</td></tr>"
+                for scale, row in counts.iterrows()]
+        body.append(f"<tr class='total'><th>{t['total']}</th>"
+                    + "".join(f"<th>{int(counts[s].sum())}</th>" for s in ACTION_STATUSES)
+                    + f"<th>{int(counts.to_numpy().sum())}</th></tr>")
+        return "".join(parts) + f"<table class='scores action-counts'>{head}{''.join(body)}</table>"
+
+    def _our_actions(self) -> str:
+        """A blank table for the follow-up meeting to fill in on paper."""
+        t = self.text
+        pillars = ", ".join(html.escape(self.results.title(s.id, self.language)) for s in self.results.template.pillars)
+        head = (f"<tr><th>{t['pillar']}</th><th>{t['what']}</th><th>{t['owner']}</th><th>{t['due']}</th></tr>")
+        rows = "<tr class='blank'><td></td><td></td><td></td><td></td></tr>" * 4
+        return (f"<h2>{t['our_actions']}</h2><p>{t['our_lead']}</p>"
+                + (f"<p class='pillars'>{t['our_pillars'].format(pillars=pillars)}</p>" if pillars else "")
+                + f"<table class='our-actions'>{head}{rows}</table>")
+
     def _comments(self) -> str:
         t = self.text
         comments = self.results.comments(self.wave, self.group)
@@ -247,6 +426,10 @@ padding:0 1rem;color:#222;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem} h2{border-bottom:2px solid #2166ac;padding-bottom:.2rem;margin-top:2rem}
 .meta{color:#555} table.scores{border-collapse:collapse;width:100%} .scores th,.scores td{border-bottom:1px solid #ddd;
 padding:.35rem .5rem;text-align:left} .scores td.flag{font-weight:bold} ul.comments li{margin:.3rem 0}
+table.actions td.flag{font-weight:bold} td.no-figures{color:#555;font-style:italic}
+table.action-counts{width:auto} table.our-actions{border-collapse:collapse;width:100%;margin-top:.5rem}
+.our-actions th,.our-actions td{border:1px solid #444;padding:.35rem .5rem;text-align:left;vertical-align:top}
+.our-actions th:nth-child(2){width:50%} .our-actions tr.blank td{height:3.5rem}
 @media print{body{margin:0;max-width:none} section{page-break-inside:avoid} h2{page-break-after:avoid}}
 """
 
@@ -312,6 +495,13 @@ def write_reports(workspace, wave: str | None = None, groups=None, by: str = "te
                         encoding="utf-8")
         written.append(path)
     return written
+
+
+def _cell(value) -> str:
+    """A user-supplied value for a table cell, escaped; a dash when empty."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return "–"
+    return html.escape(str(value))
 
 
 def _slug(text: str) -> str:

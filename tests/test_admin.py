@@ -69,3 +69,31 @@ def test_create_codes_file_from_headcounts(workspace):
     path = workspace.output / "codes-w1.csv"
     with open(path, newline="") as handle:
         assert sorted(r["team"] for r in csv.DictReader(handle)) == ["Data", "Platform", "Platform"]
+
+
+def test_admin_panel_has_a_survey_tab_and_an_actions_tab(workspace):
+    panel = AdminPanel(workspace)
+    assert [panel.tabs.get_title(k) for k in range(len(panel.tabs.children))] == ["Survey", "Actions"]
+    assert panel.tabs.children[1] is panel.actions_panel.widget
+    groups = {v for _, v in panel.actions_panel.group.options}
+    assert {"Organisation", "Sales", "Sales North", "Product", "Data"} <= groups
+
+
+def test_actions_tab_records_an_action_for_the_chosen_group(workspace):
+    actions = AdminPanel(workspace).actions_panel
+    actions.group.value = "Sales South"
+    actions.scale.value = "safety"
+    actions.text.value = "Retro every second Friday"
+    actions.due.value = "2027-01-15"
+    actions.add_button.click()
+    stored = workspace.store.actions()
+    assert list(zip(stored["group"], stored["scale"], stored["text"], stored["due"])) == [
+        ("Sales South", "safety", "Retro every second Friday", "2027-01-15")]
+    assert "Retro every second Friday" in actions.table.value
+
+
+def test_a_wave_opened_in_the_survey_tab_is_offered_in_the_actions_tab(workspace):
+    panel = AdminPanel(workspace)
+    panel.new_wave.value = "w2"
+    panel.open_button.click()
+    assert list(panel.actions_panel.wave.options) == ["w1", "w2"] and panel.actions_panel.wave.value == "w2"

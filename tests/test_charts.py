@@ -166,3 +166,116 @@ def test_drivers_chart_draws_each_pillar(results):
     fig = charts.drivers(table)
     assert len(fig.axes) == 2
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- actions agreed after a wave
+
+def action_frame(*rows):
+    """A tidy actions table like `store.actions()` (only the columns the chart reads, plus text)."""
+    return pd.DataFrame([{"group": g, "scale": s, "wave": w, "text": "agreed"} for g, s, w in rows],
+                        columns=["group", "scale", "wave", "text"])
+
+
+def stars(ax):
+    return [line for line in ax.lines if line.get_gid() == "action"]
+
+
+def action_waves(ax):
+    return [line for line in ax.lines if line.get_gid() == "action-wave"]
+
+
+def panel(fig, title):
+    return next(ax for ax in fig.axes if ax.get_visible() and ax.get_title() == title)
+
+
+def test_trend_marks_an_action_with_a_star_at_the_groups_mean_in_that_wave(results):
+    table = results.table("team")
+    actions = action_frame(("Mobile", "engagement", DEMO_WAVES[1]))
+    fig = charts.trend(table, scales=("security", "engagement"), groups=["Mobile"], actions=actions)
+    mean = table.set_index(["group", "scale", "wave"]).loc[("Mobile", "engagement", DEMO_WAVES[1]), "mean"]
+    marked = stars(panel(fig, results.title("engagement")))
+    assert len(marked) == 1 and marked[0].get_xydata().tolist() == [[1.0, pytest.approx(mean)]]
+    assert not stars(panel(fig, results.title("security")))
+    assert "action agreed" in texts(fig)
+    plt.close(fig)
+
+
+def test_trend_marks_an_action_on_a_scale_not_drawn_with_a_line_at_its_wave(results):
+    actions = action_frame(("Mobile", "goals", DEMO_WAVES[2]))
+    fig = charts.trend(results.table("team"), groups=["Mobile"], actions=actions)
+    for ax in fig.axes:
+        assert not stars(ax)
+        assert [line.get_xdata()[0] for line in action_waves(ax)] == [2]
+    assert "action agreed (another scale)" in texts(fig)
+    plt.close(fig)
+
+
+def test_trend_with_a_panel_per_group_marks_the_action_in_that_groups_panel(results):
+    table = results.table("team")
+    actions = action_frame(("Platform", "security", DEMO_WAVES[3]))
+    fig = charts.trend(table, actions=actions)
+    assert panel(fig, "Platform")                                  # one panel per team
+    mean = table.set_index(["group", "scale", "wave"]).loc[("Platform", "security", DEMO_WAVES[3]), "mean"]
+    assert [s.get_xydata().tolist() for s in stars(panel(fig, "Platform"))] == [[[3.0, pytest.approx(mean)]]]
+    assert sum(len(stars(ax)) for ax in fig.axes) == 1
+    plt.close(fig)
+
+
+def test_trend_never_marks_a_hidden_groups_value(results):
+    table = results.table("team")
+    actions = action_frame((SMALL_TEAM, "security", DEMO_WAVES[3]), (SMALL_TEAM, "goals", DEMO_WAVES[3]))
+    for groups in ([SMALL_TEAM], None):
+        fig = charts.trend(table, groups=groups, min_group=5, actions=actions)
+        assert not any(stars(ax) or action_waves(ax) for ax in fig.axes)
+        plt.close(fig)
+
+
+def test_trend_with_many_groups_marks_no_hidden_value():
+    actions = action_frame(("Team 00", "security", "w1"),                     # hidden in every wave
+                           ("Team 01", "security", "w2"),                     # hidden in w2 only
+                           ("Team 05", "security", "w3"))
+    fig = charts.trend(many_teams_table(), min_group=5, reference=organisation_rows(), actions=actions)
+    security = panel(fig, "Security")
+    assert [s.get_xydata().tolist() for s in stars(security)] == [[[2.0, 45.0]]]
+    assert [line.get_xdata()[0] for line in action_waves(security)] == [1]     # a wave line, not Team 01's value
+    for ax in fig.axes:
+        for star in stars(ax):
+            assert not np.isin(star.get_ydata(), [1.0, 99.0]).any()
+    plt.close(fig)
+
+
+def test_trend_marks_the_organisations_action_on_its_reference_line():
+    fig = charts.trend(many_teams_table(), reference=organisation_rows(),
+                       actions=action_frame(("Organisation", "engagement", "w2")))
+    assert [s.get_xydata().tolist() for s in stars(panel(fig, "Engagement"))] == [[[1.0, 55.0]]]
+    plt.close(fig)
+
+
+def drawing(fig):
+    """What a figure shows: every line's data and label, texts and legend entries."""
+    lines = [(ax.get_title(), line.get_label(), np.nan_to_num(np.asarray(line.get_xydata(), dtype=float), nan=-1.0)
+              .round(6).tolist()) for ax in fig.axes for line in ax.lines]     # a gap (NaN) compares as -1
+    return lines, sorted(texts(fig)), [len(ax.collections) for ax in fig.axes]
+
+
+@pytest.mark.parametrize("layout", ["a line per group", "a panel per group", "many groups"])
+def test_trend_without_actions_draws_the_same_figure(results, layout):
+    table, kwargs = results.table("team"), {}
+    if layout == "a line per group":
+        kwargs = {"groups": ["Mobile", "Platform", SMALL_TEAM]}
+    elif layout == "many groups":
+        table, kwargs = many_teams_table(), {"reference": organisation_rows()}
+    default = charts.trend(table, min_group=5, **kwargs)
+    for actions in (None, action_frame()):
+        fig = charts.trend(table, min_group=5, actions=actions, **kwargs)
+        assert drawing(fig) == drawing(default)
+        assert fig.get_size_inches().tolist() == default.get_size_inches().tolist()
+        plt.close(fig)
+    plt.close(default)
+
+
+def test_trend_labels_the_action_mark_in_swedish(results):
+    fig = charts.trend(results.table("team"), groups=["Mobile"], language="sv",
+                       actions=action_frame(("Mobile", "security", DEMO_WAVES[0])))
+    assert "åtgärd beslutad" in texts(fig)
+    plt.close(fig)

@@ -10,6 +10,7 @@ import pytest
 from assessment.analysis import Results
 from assessment.dashboard import ALL, TABS, Dashboard
 from assessment.demo import DEMO_WAVES, SMALL_TEAM, Plan, build_demo_workspace, enterprise_organisation
+from assessment.store import ORGANISATION
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +141,86 @@ def test_choosing_one_of_many_teams_draws_it_alone(many_teams):
     fig = dashboard.figures["trend"]
     assert {line.get_label() for ax in fig.axes for line in ax.lines} == {"Team 001"}
     dashboard.widget.close()
+
+
+# ---------------------------------------------------------------- the Actions tab
+
+@pytest.fixture(scope="module")
+def acting(tmp_path_factory):
+    """A small demo organisation of its own (the shared demo workspace must keep having no actions)."""
+    ws = build_demo_workspace(tmp_path_factory.mktemp("actions") / "demo", seed=7, respondents=120)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def fresh(acting):
+    """`acting` without actions, for one test."""
+    for action_id in acting.store.actions()["id"]:
+        acting.store.remove_action(int(action_id))
+    return acting
+
+
+def open_actions(dashboard):
+    dashboard.tabs.selected_index = TABS.index("actions")
+    return dashboard.actions_panel
+
+
+def stars(fig):
+    return [(ax.get_title(), line.get_xydata().tolist()) for ax in fig.axes for line in ax.lines
+            if line.get_gid() == "action"]
+
+
+def test_dashboard_has_an_actions_tab(dashboard):
+    assert TABS[-1] == "actions" and dashboard.tabs.get_title(TABS.index("actions")) == "Actions"
+
+
+def test_swedish_dashboard_calls_the_tab_atgarder(demo_workspace, results):
+    dashboard = Dashboard(demo_workspace, language="sv", results=results)
+    assert dashboard.tabs.get_title(TABS.index("actions")) == "Åtgärder"
+    assert open_actions(dashboard).add_button.description == "Lägg till åtgärd"
+
+
+def test_adding_an_action_in_the_tab_stores_it_and_the_next_trend_marks_it(fresh):
+    dashboard = Dashboard(fresh)
+    dashboard.group.value = "Mobile"
+    panel = open_actions(dashboard)
+    assert panel.group_name == "Mobile"
+    panel.text.value, panel.scale.value, panel.owner.value = "Monthly 1:1s", "engagement", "Kim"
+    panel.add_button.click()
+    stored = fresh.store.actions()
+    assert list(zip(stored["group"], stored["scale"], stored["wave"])) == [("Mobile", "engagement", DEMO_WAVES[-1])]
+    assert "Monthly 1:1s" in dashboard.figures["actions"]
+    dashboard.tabs.selected_index = TABS.index("trend")
+    table = dashboard.results.table("team")
+    mean = table.set_index(["group", "scale", "wave"]).loc[("Mobile", "engagement", DEMO_WAVES[-1]), "mean"]
+    assert stars(dashboard.figures["trend"]) == [
+        (dashboard.results.title("engagement"), [[len(DEMO_WAVES) - 1, pytest.approx(mean)]])]
+
+
+def test_the_actions_tab_follows_the_chosen_group(fresh):
+    fresh.store.add_action("Mobile", "goals", "mobile's action")
+    fresh.store.add_action("Platform", "goals", "platform's action")
+    dashboard = Dashboard(fresh)
+    panel = open_actions(dashboard)
+    assert panel.group_name == ORGANISATION                       # "(all)": the whole organisation's
+    assert "mobile" in dashboard.figures["actions"] and "platform" in dashboard.figures["actions"]
+    dashboard.group.value = "Platform"
+    assert panel.group_name == "Platform" and "mobile" not in dashboard.figures["actions"]
+    dashboard.level.value = "department"
+    dashboard.group.value = "Product"                              # a department lists its teams' actions
+    assert panel.group_name == "Product"
+    assert "mobile" in dashboard.figures["actions"] and "platform" in dashboard.figures["actions"]
+
+
+def test_a_hidden_teams_actions_are_listed_but_never_marked_on_the_trend(fresh):
+    fresh.store.add_action(SMALL_TEAM, "security", "meet more often", wave=DEMO_WAVES[-1])
+    fresh.store.add_action("Inside Sales", "security", "onboarding buddy", wave=DEMO_WAVES[0])  # hidden that wave
+    dashboard = Dashboard(fresh)
+    assert stars(dashboard.figures["trend"]) == []                 # every team: neither is marked
+    dashboard.group.value = "Inside Sales"
+    assert stars(dashboard.figures["trend"]) == []
+    dashboard.group.value = SMALL_TEAM
+    assert stars(dashboard.figures["trend"]) == []
+    open_actions(dashboard)
+    assert "meet more often" in dashboard.figures["actions"]       # the panel lists actions, never scores

@@ -10,8 +10,8 @@ from assessment.exceptions import AssessmentError
 from assessment.reports import Report, write_reports
 from assessment.demo import SMALL_TEAM
 
-SECTIONS = ["report-header", "report-summary", "report-trend", "report-pillars", "report-risks", "report-items",
-            "report-comments", "report-guide"]
+SECTIONS = ["report-header", "report-summary", "report-trend", "report-pillars", "report-risks", "report-actions",
+            "report-items", "report-comments", "report-guide", "report-our-actions"]
 
 
 @pytest.fixture(scope="module")

@@ -112,3 +112,43 @@ def test_dashboard_page_loads_completely_every_time(dashboard_server):
         assert "application/vnd.jupyter.widget-view+json" in page          # the dashboard widget was rendered
         assert "Dashboard(workspace" not in page                            # and its code was not
         assert time.monotonic() - started < 60
+
+
+def panel_field(panel, label: str, tag: str):
+    """The `tag` (input, textarea, select) of the actions panel's control labelled `label`."""
+    return panel.locator(".widget-inline-hbox", has=panel.page.locator(
+        "label", has_text=re.compile(rf"^{re.escape(label)}$"))).locator(tag)
+
+
+def test_an_action_recorded_in_the_actions_tab_is_listed(open_dashboard):
+    page, watch, shoot = open_dashboard(viewport={"width": 1280, "height": 1000})
+    text = "Team retro on priorities <every> second Friday"
+    everyone = chart_src(page)
+    choose(page, "Group", "Platform")
+    platform = changed_chart(page, everyone)
+    page.locator(".assessment-dashboard .lm-TabBar-tab", has_text="Actions").click()
+    panel = page.locator(".assessment-dashboard .actions-panel")
+    expect(panel.locator(".actions-heading")).to_have_text("Actions of Platform")
+    expect(panel.locator(".actions-table")).to_contain_text("No actions yet.")
+    shoot("01-actions-tab")
+
+    panel_field(panel, "Scale", "select").select_option(label="Engagement")
+    panel_field(panel, "Action", "textarea").fill(text)
+    panel_field(panel, "Owner", "input").fill("Kim Berg")
+    panel_field(panel, "Due date", "input").fill("2027-02-15")
+    shoot("02-filled")
+    panel.get_by_role("button", name="Add action").click()
+
+    expect(panel.locator(".actions-message")).to_contain_text("added for Platform")
+    row = panel.locator(".actions-table tbody tr", has_text=text)          # written text, shown as text
+    expect(row).to_have_count(1)
+    for cell in ("Platform", "Engagement", "planned", "Kim Berg", "2027-02-15"):
+        expect(row).to_contain_text(cell)
+    expect(panel_field(panel, "Action", "textarea")).to_have_value("")
+    shoot("03-listed")
+
+    # the trend is drawn again, with the action marked on it
+    page.locator(".assessment-dashboard .lm-TabBar-tab", has_text="Over time").click()
+    changed_chart(page, platform)
+    shoot("04-trend-marked")
+    watch.check()
