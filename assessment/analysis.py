@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import statistics
 from .exceptions import AssessmentError, UnknownNameError
+from .protection import NOT_SHOWN_SEPARATELY
 from .scoring import score_wave
 from .workspace import Workspace
 
@@ -100,7 +101,13 @@ class Results:
         wave = wave or self.latest_wave()
         template, matrix = self.inputs[wave]
         outcomes = tuple(s.id for s in template.scales_with_role("outcome"))
-        table = statistics.drivers(template, matrix, self.hierarchy, group=group, outcomes=outcomes)
+        # drivers take a unit with everything below it: a name that is both a department and a team
+        # with its own respondents counts as shown only if its department row is
+        rows = self._table[self._table["wave"] == wave].drop_duplicates(["level", "group"])
+        departments = set(rows.loc[rows["level"] != "team", "group"])
+        shown = {g for level, g, reason in zip(rows["level"], rows["group"], rows["group_suppressed_reason"])
+                 if reason is None and (level != "team" or g not in departments)}
+        table = statistics.drivers(template, matrix, self.hierarchy, group=group, outcomes=outcomes, shown=shown)
         table["pillar_title"] = [self.title(p, language) for p in table["pillar"]]
         table["outcome_title"] = [self.title(o, language) for o in table["outcome"]]
         return table
@@ -114,31 +121,42 @@ class Results:
         members = {group, *self.teams_in(group)}
         return int(teams.isin(members).sum())
 
-    def shown(self, wave: str, group: str) -> bool:
-        """Whether the protected table shows the group's figures in this wave."""
+    def _group_rows(self, wave: str, group: str) -> pd.DataFrame:
         table = self._table
-        rows = table[(table["wave"] == wave) & (table["group"] == group)]
-        return bool(len(rows)) and not rows["suppressed"].all()
+        return table[(table["wave"] == wave) & (table["group"] == group)]
+
+    def shown(self, wave: str, group: str) -> bool:
+        """Whether the group is shown as a whole in this wave (protection's group family): only then
+        do its respondent count, item answers, reports and exported label appear."""
+        rows = self._group_rows(wave, group)
+        return bool(len(rows)) and rows["group_suppressed_reason"].isna().all()
 
     def hidden_reason(self, wave: str, group: str) -> str | None:
-        """Why a group's figures are hidden in a wave: 'small group', 'differencing', or None when shown."""
-        table = self._table
-        rows = table[(table["wave"] == wave) & (table["group"] == group)]
-        if not len(rows) or not rows["suppressed"].all():
+        """Why a group is hidden in a wave: 'small group', 'differencing', or None when shown."""
+        rows = self._group_rows(wave, group)
+        if not len(rows) or rows["group_suppressed_reason"].isna().all():
             return None
-        return "differencing" if (rows["suppressed_reason"] == statistics.DIFFERENCING).all() else "small group"
+        return str(rows["group_suppressed_reason"].dropna().iloc[0])
+
+    def comments_shown(self, wave: str, group: str) -> bool:
+        """Whether the group's comments may be shown (the comment threshold, differencing included)."""
+        rows = self._group_rows(wave, group)
+        return bool(len(rows)) and rows["comments_suppressed_reason"].isna().all()
 
     def item_distribution(self, wave: str, group: str | None = None, scale: str | None = None,
                           language: str | None = None) -> pd.DataFrame:
         """Answer counts and percentages per item for a group (questionnaire order), with 'skipped'.
 
-        Empty when the group is not shown in the protected table (too small, or hidden to prevent
-        differencing)."""
+        Empty when the group is not shown (too small, or hidden to prevent differencing); a scale
+        whose cell is hidden for the group, and an item fewer than `min_group` of it answered, are left
+        out."""
         group = group or statistics.ORGANISATION
         template, matrix = self.inputs[wave]
         columns = ["item", "text", "value", "count", "percent"]
         if not self.shown(wave, group):
             return pd.DataFrame(columns=columns)
+        cells = self._group_rows(wave, group)
+        hidden_scales = set(cells.loc[cells["suppressed"], "scale"])
         scored = self.scored[wave]
         rows = matrix[scored.responded]
         if group != statistics.ORGANISATION:
@@ -146,9 +164,13 @@ class Results:
         scales = [template.scale(scale)] if scale else [s for s in template.scales if s.role != "enps"]
         out = []
         for sc in scales:
+            if sc.id in hidden_scales:
+                continue
             for item in sc.items:
                 values = rows[item.id]
                 total = len(values)
+                if values.notna().sum() < template.min_group:
+                    continue
                 counts = values.value_counts()
                 # answers are shown as given; a reverse-keyed (negatively worded) item is marked (R)
                 text = item.text.get(language or self.language, item.id) + (" (R)" if item.reverse else "")
@@ -166,7 +188,7 @@ class Results:
         group = group or statistics.ORGANISATION
         template = self.inputs[wave][0]
         columns = ["question", "question_text", "text"]
-        if self.group_size(wave, group) < template.min_comments or not self.shown(wave, group):
+        if not self.comments_shown(wave, group):
             return pd.DataFrame(columns=columns)
         comments = self.workspace.store.comments(wave)
         if group != statistics.ORGANISATION:
@@ -187,13 +209,23 @@ class Results:
             return pd.DataFrame(columns=["team", "department", "headcount", "respondents", "response_rate", "suppressed",
                                          "reason"])
         rows = table[(table["wave"] == wave) & (table["scale"] == table["scale"].iloc[0])]
-        out = rows[["group", "parent", "headcount", "n", "response_rate", "suppressed", "suppressed_reason"]].rename(
-            columns={"group": "team", "parent": "department", "n": "respondents", "suppressed_reason": "reason"})
-        return out.reset_index(drop=True)
+        scored = self.scored[wave]
+        counts = scored.team[scored.responded].value_counts()
+        respondents = [float(counts.get(g, 0)) if shown else np.nan
+                       for g, shown in zip(rows["group"], rows["group_suppressed_reason"].isna())]
+        out = pd.DataFrame({"team": rows["group"].to_numpy(), "department": rows["parent"].to_numpy(),
+                            "headcount": rows["headcount"].to_numpy(), "respondents": respondents,
+                            "suppressed": rows["group_suppressed_reason"].notna().to_numpy(),
+                            "reason": rows["group_suppressed_reason"].to_numpy()})
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.insert(4, "response_rate", np.where(out["headcount"] > 0, 100 * out["respondents"] / out["headcount"],
+                                                    np.nan))
+        return out
 
     def data_quality(self, wave: str | None = None) -> pd.DataFrame:
         """Per team: incomplete responses (fewer than half the items) and straight-lining
-        (every answered agreement item the same, over at least 10 items). Small teams are pooled."""
+        (every answered agreement item the same, over at least 10 items). Teams that are not shown
+        are pooled into one row (figures only when the pool itself may be shown)."""
         wave = wave or self.latest_wave()
         template, matrix = self.inputs[wave]
         agree = [i.id for i in template.items if i.response_scale.points <= 7]
@@ -208,11 +240,16 @@ class Results:
             "straight_lining": (answered >= 10) & (spread == 0),
         })
         per_team = flags.groupby("team", sort=False)[["respondents", "incomplete", "straight_lining"]].sum()
-        small = per_team["respondents"] < template.min_group
-        if small.any():
-            pooled = per_team[small].sum().to_frame(f"(teams under {template.min_group})").T
-            per_team = pd.concat([per_team[~small], pooled if pooled["respondents"].iloc[0] >= template.min_group else
-                                  pooled.assign(respondents=np.nan, incomplete=np.nan, straight_lining=np.nan)])
+        per_team = per_team[per_team["respondents"] > 0]
+        teams = self._table[(self._table["wave"] == wave) & (self._table["level"] == "team")]
+        shown = set(teams.loc[teams["group_suppressed_reason"].isna(), "group"])
+        hidden = ~per_team.index.isin(shown)
+        if hidden.any():
+            # everyone outside the shown teams: a union of protection's regions, so safe when large enough
+            pooled = per_team[hidden].sum().to_frame(NOT_SHOWN_SEPARATELY.format(group=statistics.ORGANISATION)).T
+            if pooled["respondents"].iloc[0] < template.min_group or not self.shown(wave, statistics.ORGANISATION):
+                pooled = pooled.assign(respondents=np.nan, incomplete=np.nan, straight_lining=np.nan)
+            per_team = pd.concat([per_team[~hidden], pooled])
         return per_team.astype("Int64").reset_index(names="team")
 
 

@@ -1,15 +1,17 @@
-"""Exports to CSV: answers (pseudonymous, small groups merged) and, once scored, scores.
+"""Exports to CSV: answers (pseudonymous, labelled by protection region) and scores.
 
-An export leaves the kit's protection behind, so it applies the anonymity threshold itself: a
-respondent whose team is below the threshold is labelled with a merged group, never the team."""
+An export is publication like any table: its respondent-level rows carry the label of a group that
+`assessment.protection` shows (or of a shown group's "teams not shown separately" remainder), so
+the files and every other output together never single out a group under the threshold."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .store import Store
+from .scoring import scale_scores
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -35,24 +37,57 @@ def write_csv(table: pd.DataFrame, path) -> Path:
     return path
 
 
-def small_group_label(min_group: int) -> str:
-    return f"(teams under {min_group} respondents)"
+def answers_for_export(results, wave: str, with_scores: bool = False) -> pd.DataFrame:
+    """One row per respondent: wave, a fresh number, the label of the respondent's protection region
+    (the team's name when the team is shown, else "<department> (teams not shown separately)"), one
+    column per item and, with_scores, one per scale and index score on 0-100.
 
-
-def answers_for_export(store: Store, wave: str, with_scores: bool = False) -> pd.DataFrame:
-    """One row per respondent: wave, team (or a merged label for small teams), then one column per item
-    (and, with_scores, one per scale and index score on 0-100)."""
-    template = store.wave_template(wave)
-    matrix = store.answer_matrix(wave)
+    Nothing is dropped while the organisation itself may be shown (see `assessment.protection`):
+    a scale whose values would single out a smaller group in some region is blanked there, with its
+    items and the indices built on it, as is an item fewer than the threshold of a region answered.
+    A wave whose whole organisation is under the threshold exports no rows."""
+    from . import protection, statistics
+    template, matrix = results.inputs[wave]
+    scored = results.scored[wave]
+    responded = scored.responded.to_numpy(dtype=bool)
+    rows = matrix[responded]
+    tree = statistics.wave_tree(scored, results.hierarchy)
+    node = {(level, group): k for k, (level, group) in enumerate(zip(tree.level, tree.group))}
+    table = results._table
+    table = table[table["wave"] == wave]
+    first = table.drop_duplicates(["level", "group"])
+    shown = np.zeros(len(tree), dtype=bool)
+    for level, group, reason in zip(first["level"], first["group"], first["group_suppressed_reason"]):
+        shown[node[(level, group)]] = reason is None or (isinstance(reason, float) and np.isnan(reason))
+    leaf = np.array([node[("team", t)] for t in rows["team"]], dtype=int)
+    region = protection.regions(tree, leaf, shown)
+    keep = region >= 0
+    rows, leaf, region = rows[keep], leaf[keep], region[keep]
+    scores = scored.scales[responded][keep]
+    out = rows[template.item_ids].astype("float64").copy()
+    blank = {}
+    for column in scores.columns:
+        cells = table[table["scale"] == column]
+        cell_shown = np.zeros(len(tree), dtype=bool)
+        for level, group, suppressed in zip(cells["level"], cells["group"], cells["suppressed"]):
+            cell_shown[node[(level, group)]] = not suppressed
+        ok = protection.publishable(region, protection.regions(tree, leaf, cell_shown),
+                                    scores[column].notna().to_numpy())
+        blank[column] = np.array([not ok.get(r, False) for r in region], dtype=bool)
+    for index in template.indices:          # an index is blanked wherever one of its scales is
+        for scale_id in index.scales:
+            blank[index.id] = blank[index.id] | blank.get(scale_id, False)
+    for sc in template.scales:
+        for item in sc.items:
+            out.loc[blank[sc.id], item.id] = np.nan
+    answered = pd.DataFrame(out.notna().to_numpy(), columns=out.columns).groupby(region).transform("sum")
+    out = out.mask(answered.to_numpy() < template.min_group)
+    out.insert(0, "team", [protection.region_label(tree, r) for r in region])
     if with_scores:
-        from .scoring import scale_scores
-        matrix = matrix.join(scale_scores(template, matrix).round(2).add_prefix("score_"))
-    sizes = matrix["team"].value_counts()
-    small = set(sizes[sizes < template.min_group].index)
-    out = matrix.copy()
-    out["team"] = out["team"].where(~out["team"].isin(small), small_group_label(template.min_group))
-    if 0 < len(small) and (out["team"] == small_group_label(template.min_group)).sum() < template.min_group:
-        out = out[out["team"] != small_group_label(template.min_group)]  # even merged they are too few
+        values = scale_scores(template, rows).round(2)
+        for column in values.columns:
+            values.loc[blank.get(column, np.zeros(len(values), bool)), column] = np.nan
+        out = out.join(values.add_prefix("score_"))
     out.insert(0, "wave", wave)
     # the shuffled order and a fresh running number keep the export from lining up with submission order
     out = out.sample(frac=1.0, random_state=None).reset_index(drop=True)
@@ -62,10 +97,11 @@ def answers_for_export(store: Store, wave: str, with_scores: bool = False) -> pd
     return out
 
 
-def export_answers(store: Store, path, waves: list[str] | None = None) -> Path:
+def export_answers(workspace, path, waves: list[str] | None = None) -> Path:
     """Write answers of the waves (default: all) to one CSV file and return its path."""
-    path = Path(path)
-    frames = [answers_for_export(store, w) for w in (waves or store.wave_names())]
+    from .analysis import Results
+    results = Results(workspace)
+    frames = [answers_for_export(results, w) for w in (waves or results.waves)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return write_csv(table, path)
 
@@ -75,10 +111,11 @@ def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path
     actions.csv (what groups agreed after each wave; no scores)."""
     from .analysis import Results, _export_table
     store = workspace.store
-    waves = waves or store.wave_names()
+    results = Results(workspace)
+    waves = waves or results.waves
     out = Path(out) if out else workspace.output / "export"
     out.mkdir(parents=True, exist_ok=True)
-    rows = pd.concat([answers_for_export(store, w, with_scores=True) for w in waves], ignore_index=True)
+    rows = pd.concat([answers_for_export(results, w, with_scores=True) for w in waves], ignore_index=True)
     score_columns = [c for c in rows.columns if c.startswith("score_")]
     answer_columns = [c for c in rows.columns if c not in score_columns]
     paths = [out / "answers.csv", out / "scale_scores.csv", out / "group_scores.csv", out / "actions.csv"]
@@ -86,7 +123,7 @@ def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path
     scores = rows[["wave", "respondent", "team", *score_columns]]
     scores.columns = [c.removeprefix("score_") for c in scores.columns]
     write_csv(scores, paths[1])
-    write_csv(_export_table(Results(workspace).table().query("wave in @waves")), paths[2])
+    write_csv(_export_table(results.table().query("wave in @waves")), paths[2])
     actions = store.actions()
     write_csv(actions[actions["wave"].isin(waves)], paths[3])
     return paths

@@ -26,15 +26,12 @@ Conventions
   sub-units, since its recorded figure covers them); a department's own recorded headcount if
   there is one, otherwise the sum of its sub-units' (NaN when none is known). ``response_rate`` =
   100 x respondents / headcount.
-* Anonymity, primary: a group with fewer respondents than the wave template's ``min_group``, or a
-  scale row whose n is below it, is ``suppressed`` with reason 'small group'.
-* Anonymity, secondary ('differencing'): the team, department and organisation figures of a wave
-  are protected together, whatever level is asked for, so tables made in separate calls can be
-  put side by side safely. For each visible unit V and scale, the residual = n(V) minus the n of
-  the visible units directly below it (looking through hidden ones) is what subtraction would
-  reveal; if it is > 0 and < min_group, the smallest visible sub-unit that adds respondents to the
-  residual is suppressed too, repeatedly, until the residual reaches min_group; if nothing is left
-  to suppress, V itself is. Units are processed bottom-up.
+* Anonymity: `assessment.protection` decides, for the team, department and organisation figures
+  of a wave together (whatever level is asked for, so tables made in separate calls can be put
+  side by side safely), which groups are hidden as a whole (``group_suppressed_reason``), which
+  score cells (``suppressed_reason``: 'small group' when the group or the cell's n is under
+  ``min_group``, 'differencing' when showing it would let a smaller group be worked out by
+  subtraction) and which groups' comments (``comments_suppressed_reason``, with ``min_comments``).
 * Every numeric column of a suppressed row (n, mean, sd, CI, favourable, enps, response_rate)
   is NaN, never 0. Headcount stays: it comes from HR, not from answers.
 """
@@ -48,16 +45,16 @@ import pandas as pd
 from scipy import stats as sps
 
 from .exceptions import AssessmentError, UnknownNameError
+from .protection import DIFFERENCING, SMALL_GROUP, Tree, wave_reasons
 from .scoring import ScoredWave, item_scores, score_kinds, score_wave
 from .store import ORGANISATION
 from .templates import Template
 
 LEVELS = ("team", "department", "organisation")
-SMALL_GROUP = "small group"
-DIFFERENCING = "differencing"
 
 AGGREGATE_COLUMNS = ["wave", "level", "group", "parent", "scale", "kind", "n", "mean", "sd", "ci_low", "ci_high",
-                     "favourable", "enps", "headcount", "response_rate", "suppressed", "suppressed_reason"]
+                     "favourable", "enps", "headcount", "response_rate", "suppressed", "suppressed_reason",
+                     "group_suppressed_reason", "comments_suppressed_reason"]
 _HIDDEN_NUMBERS = ["n", "mean", "sd", "ci_low", "ci_high", "favourable", "enps", "response_rate"]
 COMPARE_COLUMNS = ["wave_a", "wave_b", "level", "group", "parent", "scale", "kind", "n_a", "n_b", "mean_a", "mean_b",
                    "diff", "diff_ci_low", "diff_ci_high", "p_value", "effect_size", "flagged", "note"]
@@ -113,7 +110,7 @@ class _Units:
         return bool(self.children.get(unit)) or self.parent.get(unit) is None
 
 
-class _Nodes:
+class _Nodes(Tree):
     """The rows of one wave's full table (team, department and organisation groups).
 
     `pair_node`/`pair_atom` list which answering team (atom) belongs to which node; `up` is the
@@ -154,24 +151,9 @@ class _Nodes:
             else:
                 target = None
             up.append(-1 if target is None else key[target])
-        self.up = np.array(up, dtype=int)
-        self.children: list[list[int]] = [[] for _ in self.level]
-        for node, above in enumerate(self.up):
-            if above >= 0:
-                self.children[above].append(node)
-        depth = np.zeros(len(self.level), dtype=int)
-        for node in range(len(self.level)):
-            above = self.up[node]
-            while above >= 0:
-                depth[node] += 1
-                above = self.up[above]
-        self.depth = depth
+        Tree.__init__(self, self.level, self.group, up)
         self.pair_node = np.array([n for n, m in enumerate(members) for _ in m], dtype=int)
         self.pair_atom = np.array([a for m in members for a in m], dtype=int)
-
-    def __len__(self):
-        return len(self.level)
-
 
 def _levels(by) -> list[str]:
     levels = [by] if isinstance(by, str) else list(by)
@@ -218,41 +200,6 @@ def _roll_up(nodes: _Nodes, n, mx, my, cxy):
 def _sd(n, m2):
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n >= 2, np.sqrt(np.maximum(m2, 0.0) / (n - 1)), np.nan)
-
-
-# ---------------------------------------------------------------- protection
-
-def _protect(n: np.ndarray, reason: np.ndarray, nodes: _Nodes, min_group: int) -> None:
-    """Secondary suppression for one scale column, in place (see the module docstring)."""
-    hidden = np.array([r is not None for r in reason])
-
-    def frontier(v):
-        out, stack = [], list(nodes.children[v])
-        while stack:
-            c = stack.pop()
-            if hidden[c]:
-                stack.extend(nodes.children[c])
-            else:
-                out.append(c)
-        return out
-
-    def residual(v):
-        return n[v] - sum(n[f] for f in frontier(v))
-
-    for v in np.argsort(-nodes.depth, kind="stable"):
-        if hidden[v]:
-            continue
-        while True:
-            visible_below = frontier(v)
-            rest = n[v] - sum(n[f] for f in visible_below)
-            if rest < 0.5 or rest >= min_group:
-                break
-            if not visible_below:                 # nothing left to hide below: hide the unit itself
-                hidden[v], reason[v] = True, DIFFERENCING
-                break
-            useful = [f for f in visible_below if residual(f) > 0.5]
-            pick = min(useful or visible_below, key=lambda f: (n[f], nodes.group[f]))
-            hidden[pick], reason[pick] = True, DIFFERENCING
 
 
 # ---------------------------------------------------------------- one wave's full table
@@ -324,14 +271,14 @@ def _wave_table(scored: ScoredWave, units: _Units, recorded: dict, protect: bool
             c = columns.index(col)
             enps_n[:, c], enps_mean[:, c], enps_sd[:, c] = en[:, j], em[:, j], _sd(en[:, j], e2[:, j])
 
-    reason = np.full(shape, None, dtype=object)
-    small = (respondents[:, None] < template.min_group) | (n < template.min_group)
-    reason[small] = SMALL_GROUP
     if protect:
-        for c in range(len(columns)):
-            column_reason = reason[:, c].copy()
-            _protect(n[:, c], column_reason, nodes, template.min_group)
-            reason[:, c] = column_reason
+        group_reason, reason, comment_reason = wave_reasons(nodes, respondents, n, template.min_group,
+                                                            template.min_comments)
+    else:
+        group_reason = np.where(respondents < template.min_group, SMALL_GROUP, None)
+        comment_reason = np.where(respondents < template.min_comments, SMALL_GROUP, None)
+        reason = np.full(shape, None, dtype=object)
+        reason[(respondents[:, None] < template.min_group) | (n < template.min_group)] = SMALL_GROUP
 
     with np.errstate(invalid="ignore", divide="ignore"):
         favourable = np.where(ans > 0, 100.0 * fav / ans, np.nan)
@@ -354,7 +301,8 @@ def _wave_table(scored: ScoredWave, units: _Units, recorded: dict, protect: bool
         "favourable": favourable.ravel(), "enps": enps_mean.ravel(),
         "enps_n": enps_n.ravel(), "enps_sd": enps_sd.ravel(),
         "headcount": np.repeat(headcount, c), "response_rate": np.repeat(rate, c),
-        "suppressed_reason": reason.ravel(),
+        "suppressed_reason": reason.ravel(), "respondents": np.repeat(respondents, c),
+        "group_suppressed_reason": rep(group_reason), "comments_suppressed_reason": rep(comment_reason),
     })
 
 
@@ -389,7 +337,8 @@ def _public(table: pd.DataFrame, waves: list[str]) -> pd.DataFrame:
     table["suppressed"] = table["suppressed_reason"].notna()
     table.loc[table["suppressed"], _HIDDEN_NUMBERS] = np.nan
     table["wave"] = pd.Categorical(table["wave"], categories=waves, ordered=True)
-    return _with_none(table[AGGREGATE_COLUMNS].reset_index(drop=True), ["parent", "suppressed_reason"])
+    return _with_none(table[AGGREGATE_COLUMNS].reset_index(drop=True),
+                      ["parent", "suppressed_reason", "group_suppressed_reason", "comments_suppressed_reason"])
 
 
 # ---------------------------------------------------------------- public: aggregation
@@ -421,6 +370,13 @@ def aggregate_hierarchy(results: dict, hierarchy: pd.DataFrame | None = None,
                         headcounts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Teams, departments and the organisation in one table, protected against differencing."""
     return aggregate(results, hierarchy, headcounts, by=list(LEVELS))
+
+
+def wave_tree(scored: ScoredWave, hierarchy: pd.DataFrame | None) -> _Nodes:
+    """The protection tree of one wave, with the same nodes (and order) as its aggregate table."""
+    responded = scored.responded.to_numpy(dtype=bool)
+    atoms = sorted(set(scored.team.to_numpy()[responded]))
+    return _Nodes(_Units(hierarchy, atoms), atoms)
 
 
 def wave_inputs(store, waves=None) -> dict:
@@ -680,7 +636,7 @@ def item_analysis(template: Template, matrix: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- public: drivers
 
 def drivers(template: Template, matrix: pd.DataFrame, hierarchy: pd.DataFrame | None = None, group=None,
-            outcomes=("safety", "engagement"), min_size: int | None = None) -> pd.DataFrame:
+            outcomes=("safety", "engagement"), min_size: int | None = None, shown=None) -> pd.DataFrame:
     """Pearson r of each pillar scale with each outcome scale across respondents, per unit.
 
     A unit's group is its respondents and those of all its sub-units; `group=None` gives every
@@ -688,7 +644,8 @@ def drivers(template: Template, matrix: pd.DataFrame, hierarchy: pd.DataFrame | 
     respondents (min_size defaults to template.min_drivers) shows the drivers of the nearest unit
     above it that is large enough, with source 'parent unit: X' or 'organisation'; if none is,
     the numbers are NaN and source None. n is the pairwise-complete count; 95 % CI by Fisher's z;
-    p from the t-test of r (as scipy.stats.pearsonr). Columns: DRIVER_COLUMNS."""
+    p from the t-test of r (as scipy.stats.pearsonr). `shown`: the groups protection shows (a set
+    of names; None: every group); a unit not in it never lends its drivers. Columns: DRIVER_COLUMNS."""
     scored = score_wave(template, matrix)
     pillars = [s.id for s in template.pillars]
     for name in outcomes:
@@ -750,7 +707,7 @@ def drivers(template: Template, matrix: pd.DataFrame, hierarchy: pd.DataFrame | 
         chain.append((ORGANISATION, org_node))
         source_node, source = None, None
         for position, (unit, node) in enumerate(chain):
-            if respondents[node] >= threshold:
+            if respondents[node] >= threshold and (shown is None or unit in shown):
                 source_node = node
                 source = ("own" if position == 0 else "organisation" if unit == ORGANISATION
                           else f"parent unit: {unit}")

@@ -42,15 +42,27 @@ def test_item_distribution_percentages_add_up_per_item(results):
     assert dist.groupby("item")["percent"].sum().round(6).eq(100).all()
 
 
-def test_comments_appear_only_for_groups_at_the_comment_threshold(workspace):
-    store = workspace.store
+def _comment_teams(workspace, platform: int, data: int) -> Results:
     answers = {"exp_role": 3, "exp_standard": 4, "exp_feedback": 2}
-    store.add_responses("w1", [Response("Platform", answers, {"comment_keep": f"p{n}"}) for n in range(9)])
-    store.add_responses("w1", [Response("Data", answers, {"comment_keep": f"d{n}"}) for n in range(10)])
-    results = Results(workspace)
+    workspace.store.add_responses("w1", [Response("Platform", answers, {"comment_keep": f"p{n}"}) for n in range(platform)])
+    workspace.store.add_responses("w1", [Response("Data", answers, {"comment_keep": f"d{n}"}) for n in range(data)])
+    return Results(workspace)
+
+
+def test_comments_appear_only_for_groups_at_the_comment_threshold(workspace):
+    results = _comment_teams(workspace, platform=10, data=10)
     assert results.template.min_comments == 10
-    assert results.shown("w1", "Platform") and results.comments("w1", "Platform").empty
     assert sorted(results.comments("w1", "Data")["text"]) == sorted(f"d{n}" for n in range(10))
+    assert len(results.comments("w1", "Product")) == 20
+
+
+def test_comments_of_a_team_are_hidden_when_its_department_minus_it_leaves_fewer_than_the_threshold(workspace):
+    """Product = {Platform: 9, Data: 10}: Product's comments minus Data's would be Platform's nine."""
+    results = _comment_teams(workspace, platform=9, data=10)
+    assert results.shown("w1", "Platform") and results.comments("w1", "Platform").empty
+    assert results.comments("w1", "Data").empty
+    assert sorted(results.comments("w1", "Product")["text"]) == sorted(
+        [f"p{n}" for n in range(9)] + [f"d{n}" for n in range(10)])
 
 
 def test_comments_are_shuffled(results):

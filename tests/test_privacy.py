@@ -88,7 +88,7 @@ def test_no_report_and_no_item_answers_for_a_small_team(results):
 
 
 def test_exports_of_aggregates_hide_small_teams_and_answers_name_none(results, tmp_path):
-    answers, scores, groups = (pd.read_csv(p) for p in export_all(results.workspace, out=tmp_path))
+    answers, scores, groups, _ = (pd.read_csv(p) for p in export_all(results.workspace, out=tmp_path))
     assert not set(answers["team"]) & SMALL and not set(scores["team"]) & SMALL
     hidden = groups[groups["group"].isin(SMALL)]
     assert len(hidden) and hidden["suppressed"].all() and hidden["mean"].isna().all() and hidden["n"].isna().all()
