@@ -124,7 +124,11 @@ class TableFile:
         self.first_row += self.skip
         head = "".join(lines[self.skip:])
         self.delimiter = _guess_delimiter(head)
-        header = next(csv.reader(io.StringIO(head), delimiter=self.delimiter), [])
+        try:
+            header = next(csv.reader(io.StringIO(head, newline=""), delimiter=self.delimiter), [])
+        except csv.Error as exc:
+            raise ImportRejected(self.path, [f"row {self.first_row - 1}: the header row cannot be read as CSV ({exc}); "
+                                             "export the answers again, or open and save the file as CSV"]) from None
         parsed = self._read(nrows=0).columns  # the header as the parser sees it, or a clear error
         # pandas renames a repeated header ("a", "a.1"); the file's own names let a repeat be reported
         self.columns = header if len(header) == len(parsed) else [str(c) for c in parsed]
