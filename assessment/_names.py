@@ -35,3 +35,21 @@ def did_you_mean(name, choices) -> str:
     if not close:
         return ""
     return "; did you mean " + " or ".join(repr(folded[c]) for c in close) + "?"
+
+
+QUOTE_WIDTH = 40
+
+
+def quote(value, width: int = QUOTE_WIDTH) -> str:
+    """repr() of a value from a file, a form or a request, cut to `width` characters ('…' marks the cut): an
+    error names what it refers to, but never echoes a whole (possibly 5 MB) cell."""
+    if not isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= width else text[:width] + "…"
+    return repr(value if len(value) <= width else value[:width] + "…")
+
+
+def short(value, width: int = QUOTE_WIDTH) -> str:
+    """A value as text (not quoted), cut like `quote`."""
+    text = str(value)
+    return text if len(text) <= width else text[:width] + "…"

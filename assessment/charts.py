@@ -7,6 +7,8 @@ such a group as a value: they leave a gap and say which groups are hidden and wh
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 
 if matplotlib.get_backend().lower() not in ("module://matplotlib_inline.backend_inline", "nbagg", "widget", "ipympl"):
@@ -16,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 PALETTE = "colorblind"
 SUPPRESSED_COLOUR = "#d9d9d9"
@@ -42,6 +45,26 @@ _TEXT = {
            "band": "{group} (95 % KI)", "action": "åtgärd beslutad",
            "action_other": "åtgärd beslutad (annan skala)"},
 }
+
+
+# Names come from people and imports: a team called "$x^2$", "Team $" or "$\\foo$" must be printed as written.
+# matplotlib reads text between two `$` as mathtext (and fails on an unknown command), and with `text.usetex`
+# hands every text to LaTeX: every chart is drawn with both off, for every text it makes.
+_LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def _literal(draw):
+    """Draw with every text literal: no mathtext, no LaTeX (texts created while drawing, and all texts of the
+    figure returned, so later redraws and `savefig` keep them literal too)."""
+    @functools.wraps(draw)
+    def literal(*args, **kwargs):
+        with plt.rc_context(_LITERAL_TEXT):
+            fig = draw(*args, **kwargs)
+            for text in fig.findobj(Text):
+                text.set_parse_math(False)
+                text.set_usetex(False)
+        return fig
+    return literal
 
 
 def _t(language: str | None, key: str, **kw) -> str:
@@ -150,6 +173,7 @@ def _empty(ax, language):
     ax.set_yticks([])
 
 
+@_literal
 def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, language=None,
           min_group: int | None = None, max_lines: int = 6, max_panels: int = 24,
           reference: pd.DataFrame | None = None, actions: pd.DataFrame | None = None) -> plt.Figure:
@@ -377,6 +401,7 @@ def _wrap_names(text: str, width: int) -> str:
     return "\n".join(lines + [line])
 
 
+@_literal
 def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_group: int | None = None) -> plt.Figure:
     """The four pillars per group for one wave: grouped bars with 95% confidence intervals."""
     wave = wave if wave is not None else _wave_order(table)[-1]
@@ -413,6 +438,7 @@ def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_grou
     return fig
 
 
+@_literal
 def heatmap(table: pd.DataFrame, wave=None, scales=None, language=None, min_group: int | None = None) -> plt.Figure:
     """Groups × scales for one wave; suppressed cells are grey and marked, never given a number."""
     wave = wave if wave is not None else _wave_order(table)[-1]
@@ -448,6 +474,7 @@ def heatmap(table: pd.DataFrame, wave=None, scales=None, language=None, min_grou
     return fig
 
 
+@_literal
 def agreement(distribution: pd.DataFrame, language=None, labels=None, title: str | None = None) -> plt.Figure:
     """Stacked, diverging agreement bars per item, in questionnaire order, centred on the neutral point.
 
@@ -495,6 +522,7 @@ def agreement(distribution: pd.DataFrame, language=None, labels=None, title: str
     return fig
 
 
+@_literal
 def change(comparison: pd.DataFrame, language=None, title: str | None = None) -> plt.Figure:
     """Change per scale between two waves; significant changes (beyond the template's minimum) marked."""
     data = comparison.dropna(subset=["diff"])
@@ -525,6 +553,7 @@ def change(comparison: pd.DataFrame, language=None, title: str | None = None) ->
     return fig
 
 
+@_literal
 def drivers(table: pd.DataFrame, language=None, title: str | None = None) -> plt.Figure:
     """How strongly each pillar goes with each outcome (correlation with its 95% CI)."""
     outcomes = list(dict.fromkeys(table["outcome"]))
@@ -548,6 +577,7 @@ def drivers(table: pd.DataFrame, language=None, title: str | None = None) -> plt
     return fig
 
 
+@_literal
 def enps(table: pd.DataFrame, wave=None, language=None, min_group: int | None = None) -> plt.Figure:
     """eNPS per group for one wave (promoters minus detractors), hidden groups named, not drawn."""
     data = table[table["kind"] == "enps"]

@@ -58,8 +58,9 @@ class Plan:
 
 
 def teams_frame(organisation: dict) -> pd.DataFrame:
-    """team, parent, headcount for an organisation mapping."""
-    rows = [(team, dept, size) for dept, teams in organisation.items() for team, size in teams.items()]
+    """team, parent, headcount for an organisation mapping (names as the store keeps them: no surrounding spaces)."""
+    rows = [(str(team).strip(), str(dept).strip(), size) for dept, teams in organisation.items()
+            for team, size in teams.items()]
     return pd.DataFrame(rows, columns=["team", "parent", "headcount"])
 
 

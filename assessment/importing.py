@@ -21,7 +21,8 @@ import pandas as pd
 import yaml
 
 from .exceptions import AssessmentError, ImportRejected
-from .store import Response, Store
+from ._names import QUOTE_WIDTH, quote, short
+from .store import COMMENT_LIMIT, Response, Store, comment_too_long
 
 TEAM_COLUMNS = ("team", "Team", "team_name")
 RESPONDENT_COLUMNS = ("respondent", "respondent_id", "Respondent", "ResponseId")
@@ -81,6 +82,17 @@ class ImportResult:
         if self.new_teams:
             text += f"; new teams: {', '.join(self.new_teams)}"
         return text
+
+
+def _listed(names, most: int = 30) -> str:
+    """Header names for an error: each cut to a readable length, at most `most` of them."""
+    names = [short(n) for n in names]
+    return ", ".join(names[:most]) + (f", … ({len(names) - most} more)" if len(names) > most else "")
+
+
+def _add_argument(team: str) -> str:
+    """The team name as the CLI's --add argument in a hint; a placeholder for a name too long to quote whole."""
+    return repr(team) if len(team) <= QUOTE_WIDTH else "'TEAM NAME'"
 
 
 def _norm(text) -> str:
@@ -143,7 +155,7 @@ class TableFile:
         try:
             decoder = codecs.getincrementaldecoder(name)()
         except LookupError:
-            raise ImportRejected(self.path, [f"unknown encoding {name!r}; name one such as utf-8 or cp1252"]) from None
+            raise ImportRejected(self.path, [f"unknown encoding {quote(name)}; name one such as utf-8 or cp1252"]) from None
         head, blank, offset = [], True, 0
         with self._open() as stream:
             while True:
@@ -327,7 +339,7 @@ def _match_columns(path: Path, headers, template, mapping: Mapping) -> _Columns:
     headers = [str(c).strip() for c in headers]
     dupes = [h for h, n in Counter(headers).items() if n > 1]
     if dupes:
-        raise ImportRejected(path, [f"column {d!r} appears more than once; give every column its own header" for d in dupes])
+        raise ImportRejected(path, [f"column {quote(d)} appears more than once; give every column its own header" for d in dupes])
     problems: list[str] = []
     by_text: dict[str, str] = {}
     for item in template.items:
@@ -345,11 +357,11 @@ def _match_columns(path: Path, headers, template, mapping: Mapping) -> _Columns:
     lang_col = mapping.language or next((c for c in headers if c in LANGUAGE_COLUMNS), None)
     if team_col is None or team_col not in headers:
         problems.append(f"no team column: name a column 'team', or give its header as `team:` in a mapping file "
-                        f"(columns found: {', '.join(headers)})")
+                        f"(columns found: {_listed(headers)})")
     if mapping.respondent and mapping.respondent not in headers:
-        problems.append(f"respondent column {mapping.respondent!r} (from the mapping file) is not in the file")
+        problems.append(f"respondent column {quote(mapping.respondent)} (from the mapping file) is not in the file")
     if mapping.language and mapping.language not in headers:
-        problems.append(f"language column {mapping.language!r} (from the mapping file) is not in the file")
+        problems.append(f"language column {quote(mapping.language)} (from the mapping file) is not in the file")
     item_cols: dict[str, str] = {}
     comment_cols: dict[str, str] = {}
     unmapped = []
@@ -363,7 +375,7 @@ def _match_columns(path: Path, headers, template, mapping: Mapping) -> _Columns:
             elif target in {c.id for c in template.comments}:
                 comment_cols[header] = target
             else:
-                problems.append(f"column {header!r}: the mapping file maps it to {target!r}, which is not an item or "
+                problems.append(f"column {quote(header)}: the mapping file maps it to {quote(target)}, which is not an item or "
                                 "open question of the template")
         elif _norm(header) in by_text:
             item_cols[header] = by_text[_norm(header)]
@@ -372,12 +384,12 @@ def _match_columns(path: Path, headers, template, mapping: Mapping) -> _Columns:
         else:
             unmapped.append(header)
     if unmapped:
-        problems.append(f"column(s) {', '.join(repr(u) for u in unmapped)} match no item: map each to an item id under "
+        problems.append(f"column(s) {', '.join(quote(u) for u in unmapped)} match no item: map each to an item id under "
                         "`columns:` or list it under `ignore:` in a mapping file (--mapping)")
     for target, n in Counter(item_cols.values()).items():
         if n > 1:
-            problems.append(f"item {target!r} is given by {n} columns: "
-                            f"{', '.join(h for h, t in item_cols.items() if t == target)}; keep one")
+            problems.append(f"item {quote(target)} is given by {n} columns: "
+                            f"{_listed(h for h, t in item_cols.items() if t == target)}; keep one")
     if not item_cols and not problems:
         problems.append("no column matches an item of the template; use item ids or question texts as headers, "
                         "or a mapping file")
@@ -421,15 +433,15 @@ class _CheckedRows:
         team = text[cols.team].map(lambda t: self.mapping.teams.get(t, t)) if self.mapping.teams else text[cols.team]
         missing_team = team.eq("").to_numpy() & ~empty_row
         for r in np.flatnonzero(missing_team):
-            found.append((rownums[r], f"row {rownums[r]}, column {cols.team!r}: no team given"))
+            found.append((rownums[r], f"row {rownums[r]}, column {quote(cols.team)}: no team given"))
         unknown_mask = ~team.isin(self.known_teams).to_numpy() & ~missing_team & ~empty_row
         if self.add_teams:
             self.new_teams.extend(t for t in dict.fromkeys(team[unknown_mask]) if t not in self.new_teams)
         else:
             for r in np.flatnonzero(unknown_mask):
-                found.append((rownums[r], f"row {rownums[r]}, column {cols.team!r}: unknown team {team.iat[r]!r}; add "
-                                          f"it with `assessment teams WORKSPACE --add {team.iat[r]!r}` or import with "
-                                          "--add-teams"))
+                found.append((rownums[r], f"row {rownums[r]}, column {quote(cols.team)}: unknown team {quote(team.iat[r])}; add "
+                                          f"it with `assessment teams WORKSPACE --add {_add_argument(team.iat[r])}` or "
+                                          "import with --add-teams"))
         for name in team.unique():
             self.team_codes.setdefault(name, len(self.team_codes))
         self._teams.append(team.map(self.team_codes).to_numpy(dtype=np.int32))
@@ -442,7 +454,7 @@ class _CheckedRows:
             bad &= ~empty_row
             room = self._MAX_PER_COLUMN - self.bad_reported[header]
             for r in np.flatnonzero(bad)[:max(room, 0)]:
-                found.append((rownums[r], f"row {rownums[r]}, column {header!r}: {text[header].iat[r]!r} is not an "
+                found.append((rownums[r], f"row {rownums[r]}, column {quote(header)}: {quote(text[header].iat[r])} is not an "
                                           f"answer on the {rs.low}-{rs.high} scale; use a number from {rs.low} to "
                                           f"{rs.high} or one of its labels"))
             self.bad_reported[header] += int(bad.sum())
@@ -450,6 +462,9 @@ class _CheckedRows:
         for header, comment_id in cols.comments.items():
             has = text[header].ne("").to_numpy() & ~empty_row
             has_comment |= has
+            lengths = text[header].str.len().to_numpy()
+            for r in np.flatnonzero((lengths > COMMENT_LIMIT) & has):   # the same limit as the form and the store
+                found.append((rownums[r], comment_too_long(f"row {rownums[r]}, column {quote(header)}", int(lengths[r]))))
             if has.any():
                 self._comments.append(pd.DataFrame({"row": offset + np.flatnonzero(has), "question": comment_id,
                                                     "text": text[header].to_numpy()[has]}))
@@ -465,7 +480,7 @@ class _CheckedRows:
             given = text[cols.language]
             wrong = (given.ne("") & ~given.isin(canonical)).to_numpy() & ~empty_row
             for r in np.flatnonzero(wrong):
-                found.append((rownums[r], f"row {rownums[r]}, column {cols.language!r}: language {given.iat[r]!r} is "
+                found.append((rownums[r], f"row {rownums[r]}, column {quote(cols.language)}: language {quote(given.iat[r])} is "
                                           f"not one of {', '.join(self.template.languages)}"))
             self._languages.append(given.map(canonical).astype(object).where(given.isin(canonical), None)
                                    .to_numpy(dtype=object))
@@ -474,13 +489,13 @@ class _CheckedRows:
             ids = text[cols.respondent]
             given = ids.ne("").to_numpy()
             for r in np.flatnonzero(~given & ~empty_row):
-                found.append((rownums[r], f"row {rownums[r]}, column {cols.respondent!r}: no respondent id"))
+                found.append((rownums[r], f"row {rownums[r]}, column {quote(cols.respondent)}: no respondent id"))
             keys = self.store.respondent_keys(self.wave, ids.tolist())
             for r in np.flatnonzero(given).tolist():
                 first = self.first_seen.setdefault(keys[r], int(rownums[r]))
                 if first != rownums[r]:
-                    found.append((rownums[r], f"row {rownums[r]}, column {cols.respondent!r}: respondent "
-                                              f"{ids.iat[r]!r} also answered in row {first}; keep one of the rows"))
+                    found.append((rownums[r], f"row {rownums[r]}, column {quote(cols.respondent)}: respondent "
+                                              f"{quote(ids.iat[r])} also answered in row {first}; keep one of the rows"))
         else:
             # no id column: a row's content (and how often the same content came before) identifies it,
             # so a re-export with more rows adds only the new ones
@@ -563,7 +578,7 @@ def import_teams(store: Store, path, wave: str | None = None) -> int:
     table, first_row = read_table(path)
     table.columns = [str(c).strip().lower() for c in table.columns]
     if "team" not in table.columns:
-        raise ImportRejected(path, [f"no 'team' column (columns found: {', '.join(table.columns)}); "
+        raise ImportRejected(path, [f"no 'team' column (columns found: {_listed(table.columns)}); "
                                     "a teams file has columns team, parent, headcount"])
     problems, pairs, counts = [], [], {}
     for position, record in enumerate(table.to_dict("records")):
@@ -576,7 +591,7 @@ def import_teams(store: Store, path, wave: str | None = None) -> int:
         count = _clean(record.get("headcount"))
         if count:
             if not re.fullmatch(r"\d+", count):
-                problems.append(f"row {rownum}, column 'headcount': {count!r} is not a whole number of people")
+                problems.append(f"row {rownum}, column 'headcount': {quote(count)} is not a whole number of people")
             else:
                 counts[team] = int(count)
     if counts and wave is None:

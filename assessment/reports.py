@@ -266,7 +266,7 @@ class Report:
             if changes is not None and scale in changes.index:
                 c = changes.loc[scale]
                 if bool(c["flagged"]) and c["diff"] < 0:
-                    reasons.append(t["falling"].format(diff=c["diff"], wave=previous))
+                    reasons.append(t["falling"].format(diff=c["diff"], wave=html.escape(previous)))
             if reasons:
                 items.append(f"<li><b>{html.escape(row['title'])}</b>: {'; '.join(reasons)}</li>")
         inner = f"<ul class='risks'>{''.join(items)}</ul>" if items else f"<p>{t['no_risks']}</p>"
@@ -435,7 +435,7 @@ table.action-counts{width:auto} table.our-actions{border-collapse:collapse;width
 
 
 def page(body: str, title: str, language: str = "en") -> str:
-    return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    return (f"<!DOCTYPE html><html lang='{html.escape(str(language))}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{STYLE}</style></head><body>{body}</body></html>")
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import migrations
 from .exceptions import ResponseRejected, StoreError, UnknownNameError
-from ._names import did_you_mean, fold, resolve
+from ._names import did_you_mean, fold, quote, resolve
 from .migrations import ACTION_STATUSES, comment_key
 from .templates import Template, template_from_data
 
@@ -35,6 +35,7 @@ CODE_UNKNOWN = "this code is not valid for this survey; check it against your in
 CODE_USED = "this code has already been used; each invitation code can be used once"
 ORGANISATION = "Organisation"   # the whole organisation as a group (statistics uses the same name)
 ACTION_TEXT_LIMIT = 1000
+COMMENT_LIMIT = 5000           # characters in one comment: the form, the API (Store) and imports alike
 ACTION_COLUMNS = ["id", "wave", "group", "scale", "status", "owner", "due", "text", "notes", "created", "updated"]
 _UPGRADE_LOCK = 7_346_112_025    # PostgreSQL advisory lock: one process upgrades a shared store at a time
 log = logging.getLogger("assessment")
@@ -43,6 +44,12 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O or 1/I: codes are 
 _FETCH_ROWS = 50_000             # answer rows fetched at a time when reading a wave
 _INSERT_BLOCK = 1_000            # respondents whose answers are handed to SQL at a time
 _ANSWERS_PER_INSERT = 300        # 900 parameters: under the 999 that older SQLite builds allow
+
+
+def comment_too_long(where, length: int) -> str:
+    """The one message for a comment over COMMENT_LIMIT (form, store and importer): `where` names the
+    question or the file's row and column."""
+    return f"{where}: a comment may have at most {COMMENT_LIMIT} characters (this one has {length:,}); shorten it"
 
 
 @dataclass
@@ -414,13 +421,13 @@ class Store:
         for item_id, value in response.answers.items():
             item = known.get(item_id)
             if item is None:
-                problems.append(f"{item_id!r} is not an item of the template; use one of its item ids")
+                problems.append(f"{quote(item_id)} is not an item of the template; use one of its item ids")
                 continue
             if value is None:
                 continue
             rs = item.response_scale
             if isinstance(value, bool) or not isinstance(value, (int,)) and not (isinstance(value, float) and value.is_integer()):
-                problems.append(f"{item_id}: {value!r} is not a whole number from {rs.low} to {rs.high}")
+                problems.append(f"{item_id}: {quote(value)} is not a whole number from {rs.low} to {rs.high}")
             elif not rs.low <= value <= rs.high:
                 problems.append(f"{item_id}: {value} is out of range; answer from {rs.low} to {rs.high}")
         if require_all:
@@ -430,13 +437,13 @@ class Store:
         comment_ids = {c.id for c in template.comments}
         for qid, text in (response.comments or {}).items():
             if qid not in comment_ids:
-                problems.append(f"{qid!r} is not an open question of the template")
+                problems.append(f"{quote(qid)} is not an open question of the template")
             elif text is not None and not isinstance(text, str):
                 problems.append(f"{qid}: a comment must be text")
-            elif text and len(text) > 5000:
-                problems.append(f"{qid}: a comment may have at most 5000 characters")
+            elif text and len(text) > COMMENT_LIMIT:
+                problems.append(comment_too_long(qid, len(text)))
         if response.language is not None and response.language not in template.languages:
-            problems.append(f"language {response.language!r} is not one of {', '.join(template.languages)}")
+            problems.append(f"language {quote(response.language)} is not one of {', '.join(template.languages)}")
         if not any(v is not None for v in response.answers.values()) and not any((response.comments or {}).values()):
             problems.append("the response has no answers")
         return problems
@@ -461,7 +468,7 @@ class Store:
         for n, response in enumerate(responses):
             where = f"response {n + 1}: " if len(responses) > 1 else ""
             if response.team not in team_ids:
-                problems.append(f"{where}unknown team {response.team!r}; known teams: {', '.join(team_ids) or 'none yet'}")
+                problems.append(f"{where}unknown team {quote(response.team)}; known teams: {', '.join(team_ids) or 'none yet'}")
             problems += [where + p for p in self.check_response(template, response)]
         if problems:
             raise ResponseRejected(problems)
@@ -544,6 +551,10 @@ class Store:
         unknown = sorted(set(teams) - set(team_ids) - set(new_teams))
         if unknown:
             problems.append(f"unknown team(s): {', '.join(map(str, unknown))}")
+        if comments is not None and len(comments):
+            lengths = comments["text"].astype(str).str.len().to_numpy()
+            for k in np.flatnonzero(lengths > COMMENT_LIMIT)[:20].tolist():
+                problems.append(comment_too_long(comments["question"].iat[k], int(lengths[k])))
         if problems:
             raise ResponseRejected(problems)
         positions = np.flatnonzero(keep)
