@@ -106,8 +106,10 @@ class Truth:
             match = (self._answers[:, known] == values[known]).all(axis=1)
             if label.endswith(suffix):
                 allowed = {self.team[i] for i in self.members(label[: -len(suffix)], "department")}
-            else:
+            elif label in self.team.values():
                 allowed = {label}
+            else:   # a label that names no team (another release's merged label): any team
+                allowed = set(self.team.values())
             match &= np.isin(team, list(allowed))
             candidates.append([self.ids[k] for k in np.flatnonzero(match)])
         taken, out = set(), [None] * len(rows)
