@@ -9,15 +9,18 @@ marks each action at the wave it was agreed.
 
 from __future__ import annotations
 
+import html
 import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import display
 
 from . import charts
 from .actionpanel import ActionsPanel
 from .analysis import Results
+from .exceptions import UnknownNameError
 from .statistics import ORGANISATION
 
 ALL = "(all)"
@@ -51,8 +54,10 @@ class Dashboard:
     controls; `figures[name]` is the last Figure drawn for a tab (for the Actions tab: its table's
     HTML); `message` shows what is hidden; `actions_panel` is the Actions tab's panel once opened."""
 
-    def __init__(self, workspace, language: str | None = None, results: Results | None = None):
+    def __init__(self, workspace, language: str | None = None, results: Results | None = None,
+                 scope: str | None = None):
         self.results = results or Results(workspace, language=language)
+        self.scope, self.subtree = self._scoped(scope)
         self.language = language or self.results.language
         ui = _UI.get(self.language, _UI["en"])
         self.ui = ui
@@ -93,16 +98,42 @@ class Dashboard:
             control.observe(self._changed, names="value")
         self.level.observe(self._level_changed, names="value")
         self.tabs.observe(self._tab_changed, names="selected_index")
-        header = widgets.HTML(f"<h2 style='margin:0.2em 0'>{ui['title']} — {r.workspace.name}</h2>")
+        header = widgets.HTML(f"<h2 style='margin:0.2em 0'>{html.escape(ui['title'])} — {html.escape(str(r.workspace.name))}</h2>")
         controls = widgets.HBox([widgets.VBox([self.level, self.group, self.wave, self.item_scale]),
                                  widgets.VBox([self.waves, self.scales])])
         self.widget = widgets.VBox([header, controls, self.message, self.tabs])
         self.widget.add_class("assessment-dashboard")
         self.redraw()
 
+    # ------------------------------------------------------------ scope
+    def _scoped(self, scope: str | None) -> tuple[str | None, set | None]:
+        """The department a scoped view shows (with every unit below it), and that subtree's names."""
+        if scope is None:
+            return None, None
+        from ._names import did_you_mean
+        from .access import departments_of
+        known = departments_of(self.results.hierarchy)
+        if scope not in known:
+            raise UnknownNameError(f"no department named {scope!r}{did_you_mean(scope, known)}")
+        return scope, {scope, *self.results.teams_in(scope)}
+
+    def _in_scope(self, table):
+        """Only the rows of the scope's subtree (and the organisation's, the reference): a scoped view filters
+        the protected tables, it never computes anything of its own, so it shows a subset of HR's figures."""
+        if self.subtree is None:
+            return table
+        return table[table["group"].isin(self.subtree) | (table["group"] == ORGANISATION)]
+
+    def focus_group(self) -> str:
+        """The one group of single-group views (items, drivers, actions): the chosen group; with "(all)"
+        the scope's department, or the organisation."""
+        return self.selected_group() or self.scope or ORGANISATION
+
     # ------------------------------------------------------------ state
     def _fill_groups(self):
         groups = self.results.groups(self.level.value)
+        if self.subtree is not None:
+            groups = [g for g in groups if g in self.subtree]
         current = self.group.value
         self.group.options = [ALL, *groups]
         self.group.value = current if current in self.group.options else ALL
@@ -128,10 +159,11 @@ class Dashboard:
         return None if self.group.value == ALL else self.group.value
 
     def teams_shown(self) -> list[str] | None:
-        """Teams for per-team charts: those of the chosen department, the chosen team, or all."""
+        """Teams for per-team charts: those of the chosen department, the chosen team, or all (in a scoped
+        view: all of the scope's units)."""
         group = self.selected_group()
         if group is None:
-            return None
+            return None if self.scope is None else [self.scope, *self.results.teams_in(self.scope)]
         if self.level.value == "department":
             return self.results.teams_in(group)
         return [group]
@@ -163,18 +195,18 @@ class Dashboard:
         self.last_redraw_seconds = time.perf_counter() - started
 
     def _update_message(self):
-        group = self.selected_group()
+        group = self.selected_group() or self.scope
         wave = self.wave.value
         reason = self.results.hidden_reason(wave, group) if group is not None else None
         if reason is not None:
             text = self.ui["differenced" if reason == "differencing" else "hidden"]
-            self.message.value = (f"<div class='suppressed-note'><b>{text.format(group=group, n=self.results.min_group, wave=wave)}"
+            self.message.value = (f"<div class='suppressed-note'><b>{html.escape(text.format(group=group, n=self.results.min_group, wave=wave))}"
                                   "</b></div>")
         else:
             self.message.value = ""
 
     def _table(self, level):
-        table = self.results.table(level, language=self.language)
+        table = self._in_scope(self.results.table(level, language=self.language))
         return table[table["wave"].isin(self.waves.value or self.results.waves)]
 
     def _draw_trend(self):
@@ -186,11 +218,18 @@ class Dashboard:
         reference = None if group else self._table("organisation")
         if self._actions is None:
             self._actions = self.results.workspace.store.actions()
+        actions = self._actions
+        if self.scope is not None:
+            # a scoped view draws the organisation as one more line, for reference, and only its own actions
+            table = pd.concat([table, reference if reference is not None else self._table("organisation")])
+            groups = None if group is None else [group, ORGANISATION]
+            reference = None
+            actions = actions[actions["group"].isin(self.subtree)]
         return charts.trend(table, scales=tuple(self.scales.value), groups=groups, language=self.language,
-                            min_group=self.results.min_group, reference=reference, actions=self._actions)
+                            min_group=self.results.min_group, reference=reference, actions=actions)
 
     def _per_team(self):
-        table = self.results.table("team", language=self.language)
+        table = self._in_scope(self.results.table("team", language=self.language))
         teams = self.teams_shown()
         return table if teams is None else table[table["group"].isin(teams)]
 
@@ -205,11 +244,11 @@ class Dashboard:
         return charts.heatmap(table, wave=self.wave.value, language=self.language, min_group=self.results.min_group)
 
     def _draw_items(self):
-        group = self.selected_group() or ORGANISATION
+        group = self.focus_group()
         dist = self.results.item_distribution(self.wave.value, group, scale=self.item_scale.value,
                                               language=self.language)
         if dist.empty:
-            return f"<p class='suppressed-note'>{self.ui['hidden'].format(group=group, n=self.results.min_group, wave=self.wave.value)}</p>"
+            return f"<p class='suppressed-note'>{html.escape(self.ui['hidden'].format(group=group, n=self.results.min_group, wave=self.wave.value))}</p>"
         rs = self.results.template.scale(self.item_scale.value).response_scale
         return charts.agreement(dist, language=self.language, labels=rs.labels.get(self.language),
                                 title=f"{group} — {self.results.title(self.item_scale.value, self.language)}")
@@ -218,8 +257,8 @@ class Dashboard:
         wave = self.wave.value
         previous = self.results.previous_wave(wave)
         if previous is None:
-            return f"<p>{self.ui['no_previous'].format(wave=wave)}</p>"
-        table = self.results.compare(previous, wave, level=self.level.value, language=self.language)
+            return f"<p>{html.escape(self.ui['no_previous'].format(wave=wave))}</p>"
+        table = self._in_scope(self.results.compare(previous, wave, level=self.level.value, language=self.language))
         group = self.selected_group()
         table = table[table["scale"].isin(self.scales.value)]
         if group:
@@ -227,10 +266,10 @@ class Dashboard:
         return charts.change(table, language=self.language)
 
     def _draw_drivers(self):
-        group = self.selected_group()
-        table = self.results.drivers(self.wave.value, group=group or ORGANISATION, language=self.language)
+        group = self.focus_group()
+        table = self.results.drivers(self.wave.value, group=group, language=self.language)
         if table["r"].isna().all():
-            return f"<p class='suppressed-note'>{self.ui['hidden'].format(group=group, n=self.results.min_group, wave=self.wave.value)}</p>"
+            return f"<p class='suppressed-note'>{html.escape(self.ui['hidden'].format(group=group, n=self.results.min_group, wave=self.wave.value))}</p>"
         return charts.drivers(table, language=self.language)
 
     def _draw_enps(self):
@@ -242,8 +281,9 @@ class Dashboard:
 
 
     def _draw_actions(self):
-        """The Actions tab: the panel for the chosen group ("(all)": the organisation); its table as HTML."""
-        group = self.selected_group() or ORGANISATION
+        """The Actions tab: the panel for the chosen group ("(all)": the scope's department, or the
+        organisation); its table as HTML."""
+        group = self.focus_group()
         if self.actions_panel is None:
             self.actions_panel = ActionsPanel(self.results.workspace, group=group, language=self.language)
             self.actions_panel.on_change(self._actions_changed)
@@ -259,6 +299,7 @@ class Dashboard:
         self.figures["actions"] = self.actions_panel.table.value
 
 
-def dashboard(workspace, language: str | None = None) -> Dashboard:
-    """Build the dashboard for a workspace folder (what the notebook calls)."""
-    return Dashboard(workspace, language=language)
+def dashboard(workspace, language: str | None = None, scope: str | None = None) -> Dashboard:
+    """Build the dashboard for a workspace folder (what the notebook calls); `scope`: a department, whose
+    subtree is all the dashboard shows (None: everything)."""
+    return Dashboard(workspace, language=language, scope=scope)

@@ -13,7 +13,11 @@ kernel it starts (one per open page) shows the form for that workspace and wave.
 `assessment dashboard WORKSPACE [--port P]` runs the same command on notebooks/dashboard.ipynb
 (template `osa-dashboard`, ASSESSMENT_WORKSPACE only). It is a separate server, for leaders, on
 its own port: the respondents' form server never serves the dashboard, and the other way round.
-Serve the dashboard on 127.0.0.1 (the default) or a network only leaders can reach.
+Serve the dashboard on 127.0.0.1 (the default) or a network only leaders can reach. It opens only from
+the links it prints (HR's, and with `--for DEPARTMENT` one per department): `run_voila` serves the
+dashboard notebook through `guarded_voila_class`, whose prelaunch hook (`access.prelaunch_hook`) answers
+a page without a valid token with "Ask HR for your link" (403) before a kernel starts, and whose request
+log hides tokens; the notebook's kernel checks the token again and shows only the link's scope.
 
 Voilà serves that one notebook only (no file browser), with its code stripped and without
 tracebacks. In single-notebook mode every other path is redirected to /voila/files/..., which
@@ -50,6 +54,7 @@ from pathlib import Path
 
 import assessment
 
+from . import access
 from .exceptions import AssessmentError
 
 PACKAGE_DIR = Path(assessment.__file__).resolve().parent
@@ -102,10 +107,46 @@ def patch_kernel_channels():
     AsyncZMQSocketChannel.get_msg = get_msg
 
 
+def _serves_dashboard(argv) -> bool:
+    """Whether a Voilà command line serves the dashboard notebook."""
+    dashboard = NOTEBOOKS["dashboard"].resolve()
+    for arg in argv:
+        if not arg.startswith("-") and arg.endswith(".ipynb"):
+            try:
+                if Path(arg).resolve() == dashboard:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def guarded_voila_class():
+    """Voilà's application with the dashboard's door: `access.prelaunch_hook` refuses a page without a
+    valid link before a kernel starts, and the request log keeps tokens out (`access.log_request`)."""
+    from voila.app import Voila
+
+    from . import access
+
+    class GuardedVoila(Voila):
+        def initialize(self, argv=None):
+            super().initialize(argv)
+            self.voila_configuration.prelaunch_hook = access.prelaunch_hook
+
+        def init_settings(self):
+            settings = super().init_settings()
+            settings["log_function"] = access.log_request
+            return settings
+
+    return GuardedVoila
+
+
 def run_voila():  # pragma: no cover - runs in the server process (tests/browser start it)
-    """Run Voilà's command line (sys.argv[1:]) with `patch_kernel_channels` applied."""
+    """Run Voilà's command line (sys.argv[1:]) with `patch_kernel_channels` applied; the dashboard
+    (whenever the notebook served is the dashboard's) only behind its door (`guarded_voila_class`)."""
     patch_kernel_channels()
     from voila.app import main
+    if _serves_dashboard(sys.argv[1:]):
+        sys.exit(guarded_voila_class().launch_instance())
     sys.exit(main())
 
 
@@ -171,8 +212,10 @@ def voila_command(workspace, wave: str | None = None, port: int = 8866, host: st
     env["ASSESSMENT_WORKSPACE"] = str(Path(workspace).resolve())
     if key == "survey":
         env["ASSESSMENT_WAVE"] = str(wave)
+        env.pop(access.SERVED_ENV, None)
     else:
         env.pop("ASSESSMENT_WAVE", None)
+        env[access.SERVED_ENV] = "token"       # the server and its kernels show nothing without a link
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DATA_DIR), env.get("JUPYTER_PATH")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return argv, env
@@ -195,15 +238,32 @@ def _check_port(host: str, port: int):
                                   "--port") from None
 
 
+def dashboard_links(workspace, host: str = "127.0.0.1", port: int = 8867, scopes=(), rotate: bool = False,
+                    ) -> list[tuple[str, str]]:
+    """[(whom, url)] for the dashboard served on host:port: HR's link, then one per department in `scopes`
+    (AssessmentError, with "did you mean", for an unknown one). `rotate`: a new secret first, which
+    revokes every earlier link."""
+    return access.links(workspace, form_url(host, port), scopes, rotate=rotate)
+
+
+def print_links(found):
+    for whom, url in found:
+        print(f"Link for {whom}: {url}", flush=True)
+
+
 def serve(workspace, wave: str | None = None, port: int = 8866, open_browser: bool = False,
-          host: str = "127.0.0.1", notebook: str = "survey") -> int:
+          host: str = "127.0.0.1", notebook: str = "survey", scopes=(), rotate: bool = False) -> int:
     """Serve one notebook until interrupted: the survey form for `workspace` and `wave` (default: the
-    latest), or with notebook="dashboard" the leaders' dashboard for `workspace` (`wave` is not used)."""
+    latest), or with notebook="dashboard" the leaders' dashboard for `workspace` (`wave` is not used),
+    which opens only from a link: HR's and one per department in `scopes` (printed; `rotate` revokes
+    every earlier link)."""
     key = _notebook_key(notebook)
     if key == "survey":
         folder, name = check_target(workspace, wave)
     else:
         folder, name = check_dashboard_target(workspace), None
+        for department in scopes:
+            access.resolve_department(folder, department)           # before anything is printed or made
     path = NOTEBOOKS[key]
     if not path.exists():
         raise AssessmentError(f"{path}: the {key} notebook is missing; reinstall the kit from its repository")
@@ -215,9 +275,12 @@ def serve(workspace, wave: str | None = None, port: int = 8866, open_browser: bo
         print(f"Survey form for {workspace}, wave {name}: {form_url(host, port)}", flush=True)
         print("Share this address with respondents; press Ctrl+C to stop.", flush=True)
     else:
-        print(f"Leaders' dashboard for {workspace}: {form_url(host, port)}", flush=True)
-        print("It shows every team's results (small groups hidden): share it with leaders only, never with the "
-              "survey's address; press Ctrl+C to stop.", flush=True)
+        found = dashboard_links(folder, host, port, scopes, rotate=rotate)
+        print(f"Leaders' dashboard for {workspace}: {form_url(host, port)} (opens only from a link)", flush=True)
+        print_links(found)
+        print("HR's link shows every team's results (small groups hidden), a department's link that department "
+              "and the units below it: share each with its leaders only, never with the survey's address; "
+              "`--rotate` revokes every link. Press Ctrl+C to stop.", flush=True)
     process = subprocess.Popen(argv, env=env)
 
     def stop(signum, frame):      # forward a termination to Voilà, which shuts its kernels down

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from assessment import access
 from assessment import serve as serving
 from assessment.cli import main
 from assessment.exceptions import AssessmentError
@@ -137,6 +139,9 @@ def test_voila_command_serves_the_dashboard_notebook_only(workspace, monkeypatch
     assert f"--Voila.config_file_paths={serving.VOILA_CONFIG_DIR}" in argv
     assert "--VoilaConfiguration.template=osa-dashboard" in argv
     assert env["ASSESSMENT_WORKSPACE"] == str(workspace.path.resolve()) and "ASSESSMENT_WAVE" not in env
+    assert env[access.SERVED_ENV] == "token"             # its kernels show nothing without a valid link
+    assert serving._serves_dashboard(argv[3:]) and not serving._serves_dashboard(
+        serving.voila_command(workspace.path, "w1")[0][3:])       # run_voila puts the door in front of it
     assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(serving.JUPYTER_DATA_DIR)
     if os.name == "posix":
         assert "--KernelManager.transport=ipc" in argv
@@ -243,6 +248,8 @@ def test_dashboard_notebook_is_thin_and_reads_the_workspace():
     assert len(params) == 1
     assert 'os.environ.get("ASSESSMENT_WORKSPACE", "demo-workspace")' in params[0].source
     assert "ASSESSMENT_WAVE" not in params[0].source
+    assert "scope = None" in params[0].source                              # JupyterLab: everything
+    assert "scope=scope_for_kernel(workspace, default=scope)" in code[-1].source   # served: the link's scope
     assert code[-1].source.rstrip().endswith("dashboard.widget")
 
 
@@ -266,6 +273,11 @@ def test_dashboard_command_prints_the_address_and_runs_voila_on_the_dashboard(de
     out = capsys.readouterr().out
     assert f"Leaders' dashboard for {demo_workspace.path}: http://127.0.0.1:{port}/" in out
     assert "leaders only" in out and "Survey form" not in out
+    links = re.findall(r"^Link for (.+?): (\S+)$", out, re.M)
+    assert [whom for whom, _ in links] == ["HR (every group)"]           # no --for: HR's link only
+    assert links[0][1].startswith(f"http://127.0.0.1:{port}/?token=")
+    assert access.check_token(demo_workspace.path, links[0][1].split("?token=")[1]) is None
+    assert started["env"][access.SERVED_ENV] == "token"
     assert Path(started["argv"][3]).name == "dashboard.ipynb"
     assert "--VoilaConfiguration.template=osa-dashboard" in started["argv"]
     assert "ASSESSMENT_WAVE" not in started["env"]
@@ -302,3 +314,52 @@ def test_executing_the_notebook_shows_the_form(workspace, monkeypatch):
     outputs = nb.cells[-1].outputs
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_dashboard_prints_a_link_per_department_and_keeps_them_across_restarts(demo_workspace, recorded_voila, capsys):
+    port = free_port()
+    assert main(["dashboard", str(demo_workspace.path), "--port", str(port), "--for", "product", "--for", "Sales"]) == 0
+    first = dict(re.findall(r"^Link for (.+?): (\S+)$", capsys.readouterr().out, re.M))
+    assert list(first) == ["HR (every group)", "Product", "Sales"]
+    assert access.check_token(demo_workspace.path, first["Product"].split("?token=")[1]) == "Product"
+    assert main(["dashboard", str(demo_workspace.path), "--port", str(port), "--for", "Product"]) == 0
+    again = dict(re.findall(r"^Link for (.+?): (\S+)$", capsys.readouterr().out, re.M))
+    assert again["Product"] == first["Product"] and again["HR (every group)"] == first["HR (every group)"]
+    assert main(["dashboard", str(demo_workspace.path), "--port", str(port), "--rotate"]) == 0
+    rotated = dict(re.findall(r"^Link for (.+?): (\S+)$", capsys.readouterr().out, re.M))
+    assert rotated["HR (every group)"] != first["HR (every group)"]
+    with pytest.raises(access.AccessRefused):
+        access.check_token(demo_workspace.path, first["Product"].split("?token=")[1])
+
+
+def test_dashboard_unknown_department_is_refused(demo_workspace):
+    result = run_cli("dashboard", demo_workspace.path, "--port", 1, "--for", "Prodcut")
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert "Prodcut" in line and "did you mean 'Product'" in line
+    assert "Link for" not in result.stdout
+
+
+def test_dashboard_help_names_the_links():
+    text = " ".join(run_cli("dashboard", "--help").stdout.split())
+    assert "--for DEPARTMENT" in text and "--rotate" in text and "--links" in text
+
+
+def _run_dashboard_notebook(workspace, monkeypatch, query):
+    from nbclient import NotebookClient
+    nb = nbformat.read(serving.NOTEBOOKS["dashboard"], as_version=4)
+    monkeypatch.setenv("ASSESSMENT_WORKSPACE", str(workspace.path.resolve()))
+    monkeypatch.setenv("QUERY_STRING", query)             # as Voilà passes the page's query to its kernel
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(serving.NOTEBOOKS["dashboard"].parent)}}).execute()
+    outputs = nb.cells[-1].outputs
+    assert not [o for o in outputs if o.output_type == "error"]
+    return json.dumps([o.get("data", {}) for o in outputs])
+
+
+def test_served_dashboard_kernel_shows_the_links_scope_or_nothing(demo_workspace, monkeypatch):
+    secret = access.load_secret(demo_workspace.path)
+    shown = _run_dashboard_notebook(demo_workspace, monkeypatch, "token=" + access.make_token(secret, "Product"))
+    assert "VBox" in shown and "HTML" not in shown.split("VBox")[0]          # the dashboard widget
+    refused = _run_dashboard_notebook(demo_workspace, monkeypatch, "token=" + access.make_token(b"\x05" * 32))
+    assert "HTML" in refused and "VBox" not in refused                        # the Ask HR note instead

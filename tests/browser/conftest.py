@@ -7,7 +7,7 @@ fails:
 
 - `server`: the survey form, without invitation codes (respondents choose their team);
 - `code_server`: the survey form on a workspace whose wave has one-time codes (`code_server.codes`);
-- `dashboard_server`: the leaders' dashboard.
+- `dashboard_server`: the leaders' dashboard (opens only from the links it prints: `dashboard_server.links`).
 
 Every page is watched: a JavaScript error, a failed request, an HTTP error status, a request to any
 host but the local server, or a traceback on the page fails the test. Screenshots of each step go
@@ -32,6 +32,8 @@ from urllib.parse import urlparse
 import pytest
 
 WAVE = "2026-autumn"
+DASHBOARD_HR = "HR (every group)"          # whom HR's dashboard link is printed for
+DASHBOARD_DEPARTMENT = "Product"           # the dashboard server also prints a link for this department
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -104,6 +106,8 @@ class Server:
         self.url = f"http://127.0.0.1:{port}/"
         self.host = f"127.0.0.1:{port}"
         self.codes: dict[str, list[str]] = {}
+        self.links: dict[str, str] = {}        # the dashboard's printed links: whom -> URL with its token
+        self.page_url = self.url               # what pages open (the dashboard: HR's link)
 
     @property
     def database(self) -> Path:
@@ -152,6 +156,10 @@ def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str
         time.sleep(0.5)
     address = re.search(banner + r": (http://\S+)", log.read_text(encoding="utf-8", errors="replace"))
     assert address and address.group(1) == served.url, served.log_tail()
+    served.links = dict(re.findall(r"^Link for (.+?): (http://\S+)$", log.read_text(encoding="utf-8", errors="replace"),
+                                   re.M))
+    if served.links:
+        served.page_url = served.links[DASHBOARD_HR]
     return served
 
 
@@ -175,8 +183,11 @@ def code_server(tmp_path_factory, request) -> Server:
 
 @pytest.fixture(scope="session")
 def dashboard_server(tmp_path_factory, request) -> Server:
-    """`assessment dashboard DEMO --port P` on a fresh demo workspace."""
-    return _start(tmp_path_factory, request, "dashboard", ["dashboard"], r"Leaders' dashboard for .*")
+    """`assessment dashboard DEMO --for Product --port P` on a fresh demo workspace. The page opens only from a
+    link: `dashboard_server.links` maps whom ("HR (every group)", "Product") to the printed link, and
+    `page_url` is HR's."""
+    return _start(tmp_path_factory, request, "dashboard", ["dashboard", "--for", DASHBOARD_DEPARTMENT],
+                  r"Leaders' dashboard for .*")
 
 
 class Watch:
@@ -238,14 +249,14 @@ def _page_opener(chromium_browser, screenshots, request, server: Server, ready: 
     opened = []
     test_name = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)
 
-    def _open(viewport=None):
+    def _open(viewport=None, url=None, ready_selector=None):
         context = chromium_browser.new_context(viewport=viewport or {"width": 1100, "height": 900})
         page = context.new_page()
         page.set_default_timeout(30_000)
         watch = Watch(page, server)
         opened.append((context, watch))
-        page.goto(server.url, timeout=PAGE_TIMEOUT)
-        page.locator(ready).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        page.goto(url or server.page_url, timeout=PAGE_TIMEOUT)
+        page.locator(ready_selector or ready).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         n = len(opened)
 
         def shoot(step: str) -> Path:
@@ -286,6 +297,72 @@ def open_code_form(chromium_browser, code_server, screenshots, request):
 
 @pytest.fixture
 def open_dashboard(chromium_browser, dashboard_server, screenshots, request):
-    """Like open_form, on `dashboard_server`: loaded when the first chart image is on the page."""
+    """Like open_form, on `dashboard_server` with HR's link (open_dashboard(url=...) for another, and
+    ready_selector=... when the page shows no chart): loaded when the first chart image is on the page."""
     yield from _page_opener(chromium_browser, screenshots, request, dashboard_server,
                             ".assessment-dashboard .chart-trend img")
+
+
+# ---------------------------------------------------------------- hostile names (tests/_hostile.py)
+
+HOSTILE_FORM_WAVE = "hostile-template"
+
+
+def _add_hostile_teams(workspace, answers: bool = True):
+    """Departments and teams named after the hostile corpus (with headcounts and, when `answers`, a wave of
+    generated answers in WAVE), and a hostile workspace name."""
+    import numpy as np
+    import yaml
+
+    from _hostile import IMG, ORGANISATION
+    from assessment.demo import Plan, generate_wave, teams_frame
+    store = workspace.store
+    teams = teams_frame(ORGANISATION)
+    store.add_teams(list(teams[["team", "parent"]].itertuples(index=False, name=None)))
+    store.set_headcounts(WAVE, dict(zip(teams["team"], teams["headcount"])))
+    if answers:
+        matrix, comments = generate_wave(store.wave_template(WAVE), Plan(organisation=ORGANISATION), 0,
+                                         np.random.default_rng(5))
+        store.add_answer_matrix(WAVE, matrix, comments, source="demo")
+    config_file = workspace.path / "workspace.yaml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["name"] = IMG
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _hostile_form_wave(workspace):
+    """Hostile teams, and an open wave whose template's every text (titles, items, labels, questions) is hostile."""
+    from _hostile import hostile_template
+    from assessment.templates import template_from_data
+    _add_hostile_teams(workspace, answers=False)
+    workspace.store.open_wave(HOSTILE_FORM_WAVE, template_from_data(hostile_template()))
+
+
+@pytest.fixture(scope="session")
+def hostile_dashboard_server(tmp_path_factory, request) -> Server:
+    """The leaders' dashboard on a demo workspace with hostile department, team and workspace names."""
+    return _start(tmp_path_factory, request, "hostile-dashboard", ["dashboard"], r"Leaders' dashboard for .*",
+                  prepare=_add_hostile_teams)
+
+
+@pytest.fixture(scope="session")
+def hostile_form_server(tmp_path_factory, request) -> Server:
+    """The survey form for a wave whose template texts and team names are hostile."""
+    served = _start(tmp_path_factory, request, "hostile-form", ["serve", "--wave", HOSTILE_FORM_WAVE],
+                    r"Survey form for .*", prepare=_hostile_form_wave)
+    served.wave = HOSTILE_FORM_WAVE
+    return served
+
+
+@pytest.fixture
+def open_hostile_dashboard(chromium_browser, hostile_dashboard_server, screenshots, request):
+    """Like open_dashboard, on `hostile_dashboard_server`."""
+    yield from _page_opener(chromium_browser, screenshots, request, hostile_dashboard_server,
+                            ".assessment-dashboard .chart-trend img")
+
+
+@pytest.fixture
+def open_hostile_form(chromium_browser, hostile_form_server, screenshots, request):
+    """Like open_form, on `hostile_form_server`."""
+    yield from _page_opener(chromium_browser, screenshots, request, hostile_form_server, ".survey-submit",
+                            FORM_SHOT_STYLE)

@@ -8,6 +8,7 @@ show as hidden, with no figures for them.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import re
 import time
@@ -106,7 +107,7 @@ def test_dashboard_page_loads_completely_every_time(dashboard_server):
     three when a cell draws into Output widgets (serve.patch_kernel_channels works around it)."""
     for _ in range(3):
         started = time.monotonic()
-        with urllib.request.urlopen(dashboard_server.url, timeout=60) as answer:
+        with urllib.request.urlopen(dashboard_server.page_url, timeout=60) as answer:     # HR's link
             page = answer.read().decode("utf-8")
         assert answer.status == 200
         assert "application/vnd.jupyter.widget-view+json" in page          # the dashboard widget was rendered
@@ -152,3 +153,62 @@ def test_an_action_recorded_in_the_actions_tab_is_listed(open_dashboard):
     changed_chart(page, platform)
     shoot("04-trend-marked")
     watch.check()
+
+
+def dropdown_options(page, label: str) -> list[str]:
+    dropdown = page.locator(".assessment-dashboard .widget-dropdown",
+                            has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$")))
+    return [o.strip() for o in dropdown.locator("select option").all_inner_texts()]
+
+
+def test_a_department_link_shows_only_that_department(open_dashboard, dashboard_server):
+    from assessment.demo import DEMO_ORGANISATION
+    department = "Product"
+    page, watch, shoot = open_dashboard(viewport={"width": 1280, "height": 900},
+                                        url=dashboard_server.links[department])
+    shoot("01-product-opened")
+    outside = [name for dept, teams in DEMO_ORGANISATION.items() if dept != department for name in (dept, *teams)]
+    assert dropdown_options(page, "Group") == ["(all)", *sorted(DEMO_ORGANISATION[department])]
+    everyone = chart_src(page)
+    assert coloured_pixels(everyone) > 500                    # the department's teams and the organisation
+    choose(page, "Group", "Mobile")
+    mobile = changed_chart(page, everyone)
+    page.locator(".assessment-dashboard .lm-TabBar-tab", has_text="Heatmap").click()
+    expect(page.locator(".assessment-dashboard .chart-heatmap img")).to_have_count(1)
+    page.locator(".assessment-dashboard .lm-TabBar-tab", has_text="Over time").click()
+    page.locator(".assessment-dashboard .widget-toggle-button", has_text="Departments").click()
+    group = page.locator(".assessment-dashboard .widget-dropdown",
+                         has=page.locator("label", has_text=re.compile(r"^Group$"))).locator("select option")
+    expect(group).to_have_count(2, timeout=60_000)             # "(all)" and the department: no other
+    changed_chart(page, mobile)
+    assert dropdown_options(page, "Group") == ["(all)", department]
+    shoot("02-product-departments")
+    text = page.inner_text("body")
+    assert [name for name in outside if name in text] == []
+    # nor in the page's markup (the page's stylesheets aside: "jp-ArrayOperations" is a class name)
+    markup = re.sub(r"<style\b.*?</style>", "", page.content(), flags=re.S)
+    assert [name for name in outside if re.search(rf"(?<![\w-]){re.escape(html.escape(name))}(?![\w-])", markup)
+            or re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", markup)] == []
+    watch.check()
+
+
+def test_without_a_valid_link_the_page_asks_for_one(chromium_browser, dashboard_server, screenshots):
+    from assessment.demo import DEMO_ORGANISATION
+    context = chromium_browser.new_context()
+    try:
+        page = context.new_page()
+        requested = []
+        page.on("request", lambda req: requested.append(req.url))
+        token = dashboard_server.links["Product"].split("?token=")[1]
+        for url in (dashboard_server.url, dashboard_server.url + "?token=" + token[:-3] + "AAA"):
+            answer = page.goto(url, timeout=60_000)
+            assert answer.status == 403
+            expect(page.locator("body")).to_contain_text("Ask HR for your link to the dashboard")
+            text = page.content()
+            assert not re.search(r"\d", page.inner_text("body"))
+            assert [n for d, teams in DEMO_ORGANISATION.items() for n in (d, *teams) if n in text] == []
+            assert dashboard_server.workspace.name not in text
+        page.screenshot(path=str(screenshots / "ask-hr.png"))
+        assert all(u.split("?")[0] == dashboard_server.url for u in requested)     # nothing else loaded
+    finally:
+        context.close()

@@ -19,7 +19,7 @@ import json
 import os
 import re
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -61,6 +61,14 @@ def fetch(server, path: str, method: str = "GET", headers: dict | None = None, b
             continue
         return answer.status, data, trail
     raise AssertionError(f"too many redirects: {trail}")
+
+
+def page_path(server, query: str = "") -> str:
+    """The page's path with `query`, plus the token of HR's link on the dashboard server (which shows
+    nothing without one)."""
+    token = parse_qs(urlsplit(server.page_url).query).get("token", [])
+    parts = [q for q in (query, f"token={quote(token[0], safe='')}" if token else "") if q]
+    return "/?" + "&".join(parts) if parts else "/"
 
 
 def secrets(server) -> dict[bytes, str]:
@@ -133,7 +141,7 @@ def test_each_server_shows_its_own_notebook_only(any_server):
               f"/voila/render/../{other}.ipynb", f"/voila/render/%2e%2e/notebooks/{other}.ipynb"]
     assert refused(any_server, probes) == []
     # the page itself is the server's own notebook, whatever the address asks for
-    status, page, _ = fetch(any_server, f"/?notebook={other}.ipynb&path={other}.ipynb&file={other}.ipynb")
+    status, page, _ = fetch(any_server, page_path(any_server, f"notebook={other}.ipynb&path={other}.ipynb&file={other}.ipynb"))
     assert status == 200
     title = html.unescape(re.search(r"<title>(.*?)</title>", page.decode("utf-8"), re.S).group(1).strip())
     if any_server.kind == "form":
@@ -232,7 +240,7 @@ def test_no_kernel_session_terminal_or_file_can_be_created(any_server):
 def test_page_template_and_theme_cannot_be_chosen_from_the_address(any_server):
     # `allow_template_override` and `allow_theme_override` "NO" in voila.json: "?template=lab" would otherwise
     # render the stock template, which links Font Awesome from cdn.jsdelivr.net
-    status, page, _ = fetch(any_server, "/?template=lab&theme=dark")
+    status, page, _ = fetch(any_server, page_path(any_server, "template=lab&theme=dark"))
     assert status == 200
     template = serving.TEMPLATES["dashboard" if any_server.kind == "dashboard" else "survey"]
     assert f"/voila/templates/{template}/static/".encode() in page
@@ -246,3 +254,85 @@ def test_error_pages_load_nothing_from_other_hosts(any_server):
     status, page, _ = fetch(any_server, "/api/kernels", "POST")
     assert status == 403 and b"<html" in page
     assert b"cdn.jsdelivr.net" not in page and b"<link" not in page
+
+
+# ------------------------------------------------------------------ the dashboard's door
+
+def _tampered(token: str) -> str:
+    """The same token with its scope swapped for everything ("*"), the signature kept."""
+    import base64
+    scope, signature = token.split(".")
+    return base64.urlsafe_b64encode(b"*").rstrip(b"=").decode() + "." + signature
+
+
+def ask_hr_problems(server, page: bytes) -> list[str]:
+    """What a page without a valid link must not show: a team or department, a figure, the workspace."""
+    from assessment.demo import DEMO_ORGANISATION
+    text = page.decode("utf-8")
+    problems = []
+    if "Ask HR for your link to the dashboard" not in text:
+        problems.append("no 'Ask HR' message")
+    names = set(DEMO_ORGANISATION) | {team for teams in DEMO_ORGANISATION.values() for team in teams}
+    problems += [f"names {name!r}" for name in names if name in text or html.escape(name) in text]
+    if re.search(r"\d", text):
+        problems.append(f"shows a number: {re.findall(r'.{0,20}[0-9].{0,20}', text)[:3]}")
+    for marker in (server.workspace.name, str(server.workspace), "Work environment dashboard", "widget-view",
+                   "kernel", "voila.js"):
+        if marker.lower() in text.lower():
+            problems.append(f"shows {marker!r}")
+    return problems
+
+
+def test_the_dashboard_shows_nothing_without_a_valid_link(dashboard_server):
+    # access.prelaunch_hook (Voilà's prelaunch hook, installed by serve.run_voila) answers before a kernel starts
+    hr = parse_qs(urlsplit(dashboard_server.links["HR (every group)"]).query)["token"][0]
+    product = parse_qs(urlsplit(dashboard_server.links["Product"]).query)["token"][0]
+    from assessment import access
+    old = access.make_token(b"\x01" * 32, None)                 # signed with another (e.g. a rotated) secret
+    before = kernel_files(dashboard_server)
+    probes = ["/", "/?", "/?token=", "/?token=garbage", f"/?token={hr[:-2]}", f"/?token={quote(_tampered(product))}",
+              f"/?token={old}", f"/?token={hr}&token={hr}", f"/?TOKEN={hr}", f"/voila/render/dashboard.ipynb?token={hr}",
+              "/?token=" + quote(access.make_token(b"\x01" * 32, "Product"))]
+    problems = []
+    for path in probes:
+        status, page, trail = fetch(dashboard_server, path)
+        if status != 403 and not path.startswith("/voila/"):
+            problems.append(f"{path} -> {status}: {trail}")
+        if not path.startswith("/voila/"):
+            problems += [f"{path}: {p}" for p in ask_hr_problems(dashboard_server, page)]
+        elif status < 400:
+            problems.append(f"{path} -> {status}")
+    assert problems == []
+    assert kernel_files(dashboard_server) <= before, "a page without a valid link started a kernel"
+
+
+def test_the_dashboard_opens_from_its_links_and_keeps_tokens_out_of_the_log(dashboard_server):
+    for whom, url in dashboard_server.links.items():
+        target = urlsplit(url)
+        assert target.netloc == dashboard_server.host and target.path == "/"
+        status, page, _ = fetch(dashboard_server, f"{target.path}?{target.query}")
+        assert status == 200, whom
+        assert b"application/vnd.jupyter.widget-view+json" in page and b"Ask HR" not in page
+        token = parse_qs(target.query)["token"][0]
+        assert token.encode() not in page                     # the page does not repeat its token
+    fetch(dashboard_server, "/?token=garbage.token")
+    log = dashboard_server.log.read_text(encoding="utf-8", errors="replace")
+    printed = "\n".join(line for line in log.splitlines() if line.startswith("Link for "))
+    rest = "\n".join(line for line in log.splitlines() if not line.startswith("Link for "))
+    for url in dashboard_server.links.values():
+        token = parse_qs(urlsplit(url).query)["token"][0]
+        assert token in printed and token not in rest        # printed once for HR, never logged per request
+    assert "garbage.token" not in rest
+
+
+def test_the_dashboard_and_its_refusal_send_no_referrer(dashboard_server):
+    for path in ("/", page_path(dashboard_server)):
+        connection = http.client.HTTPConnection("127.0.0.1", dashboard_server.port, timeout=60)
+        try:
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            answer.read()
+        finally:
+            connection.close()
+        assert answer.getheader("Referrer-Policy") == "no-referrer", path
+        assert "connect-src 'self'" in answer.getheader("Content-Security-Policy")
