@@ -28,6 +28,9 @@ def resolve(name, choices) -> str | None:
 def did_you_mean(name, choices) -> str:
     """'; did you mean 'X'?' for the closest known names, or '' when none is close."""
     choices = list(dict.fromkeys(choices))
+    same = resolve(name, choices)
+    if same is not None:    # the same name but for case, diacritics or spacing: that one alone
+        return f"; did you mean {same!r}?"
     folded = {}
     for choice in choices:
         folded.setdefault(fold(choice), choice)

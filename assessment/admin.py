@@ -203,8 +203,11 @@ class AdminPanel:
             headcount=["" if pd.isna(h) else f"{int(h)}" for h in rates["headcount"]],
         ).drop(columns=["suppressed", "reason"])
         self.rates.value = shown.fillna("").to_html(index=False, classes="admin-rates")
+        flags = results.quality(self.wave.value)
+        flagged = (flags.to_html(index=False, classes="admin-flags") if len(flags)
+                   else "<p class='admin-flags'>No data-quality flags.</p>")
         quality = results.data_quality(self.wave.value)
-        self.quality.value = quality.astype(object).where(quality.notna(), f"< {results.min_group}").to_html(
+        self.quality.value = flagged + quality.astype(object).where(quality.notna(), f"< {results.min_group}").to_html(
             index=False, classes="admin-quality")
 
 

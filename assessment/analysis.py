@@ -17,6 +17,8 @@ import pandas as pd
 from . import statistics
 from .exceptions import AssessmentError, UnknownNameError
 from .protection import NOT_SHOWN_SEPARATELY
+
+QUALITY_COLUMNS = ["team", "flag", "detail"]
 from .scoring import score_wave
 from .workspace import Workspace
 
@@ -27,9 +29,11 @@ class Results:
     def __init__(self, workspace: Workspace | str | Path, waves=None, language: str | None = None):
         self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
         store = self.workspace.store
-        self.waves = list(waves) if waves is not None else store.wave_names()
-        for wave in self.waves:
-            store.wave_id(wave)
+        order = store.wave_names()   # date order: the last is the latest, trends and changes follow it
+        if waves is not None:
+            chosen = {store.wave_name(w) for w in waves}   # checked, and as stored ('HÖST' is 'Höst')
+            order = [w for w in order if w in chosen]
+        self.waves = order
         self.inputs = statistics.wave_inputs(store, self.waves)
         self.scored = {w: score_wave(t, m) for w, (t, m) in self.inputs.items()}
         self.hierarchy = store.teams()
@@ -251,6 +255,62 @@ class Results:
                 pooled = pooled.assign(respondents=np.nan, incomplete=np.nan, straight_lining=np.nan)
             per_team = pd.concat([per_team[~hidden], pooled])
         return per_team.astype("Int64").reset_index(names="team")
+
+
+    def quality(self, wave: str | None = None) -> pd.DataFrame:
+        """Data-quality flags for HR, one row per team and flag (QUALITY_COLUMNS): a response rate above
+        100 % (the headcount is too low), no headcount, a headcount under the anonymity threshold (the
+        team can never be shown on its own), very fast responses (where the form tool's export gave each
+        response's time), and straight-lining or incomplete responses (counted for
+        shown teams; for teams that are not shown only in the pooled row of `data_quality`). Nothing
+        is removed: the flags say what to check. A hidden team's flags never include its count."""
+        wave = wave or self.latest_wave()
+        template = self.inputs[wave][0]
+        rates = self.response_rates(wave)
+        scored = self.scored[wave]
+        counts = scored.team[scored.responded].value_counts()
+        recorded = self.headcounts[self.headcounts["wave"] == wave].set_index("team")["headcount"] \
+            if len(self.headcounts) else pd.Series(dtype=float)
+        parents = set(self.hierarchy["parent"].dropna())
+        rows = []
+        for team in [t for t in self.hierarchy["team"] if t not in parents or t in counts.index]:
+            n = int(counts.get(team, 0))
+            shown = bool(((rates["team"] == team) & ~rates["suppressed"]).any())
+            headcount = recorded.get(team)
+            if headcount is not None and not pd.isna(headcount):
+                headcount = int(headcount)
+                if n > headcount:
+                    rows.append((team, "response rate above 100 %",
+                                 f"{n} respondents, headcount {headcount}: correct the headcount" if shown else
+                                 f"more respondents than the headcount {headcount}: correct the headcount"))
+                if headcount < template.min_group:
+                    rows.append((team, "headcount under the threshold",
+                                 f"headcount {headcount} < {template.min_group}: its results are never shown on their "
+                                 "own, only within its department"))
+            elif n:
+                rows.append((team, "no headcount", f"no headcount for {wave}: the response rate is unknown; "
+                                                   "set it (assessment teams WORKSPACE --add TEAM --headcount N)"))
+        timing = self.workspace.store.fast_counts(wave)
+        if len(timing):
+            shown_teams = set(rates.loc[~rates["suppressed"], "team"])
+            own = timing[timing["team"].isin(shown_teams)]
+            for team, timed, fast in own.itertuples(index=False):
+                if fast:
+                    rows.append((team, "very fast responses", f"{int(fast)} of {int(timed)} timed responses took under "
+                                                              "a third of their file's median time"))
+            pooled = timing[~timing["team"].isin(shown_teams)]
+            if pooled["fast"].sum() and pooled["timed"].sum() >= template.min_group:
+                rows.append((NOT_SHOWN_SEPARATELY.format(group=statistics.ORGANISATION), "very fast responses",
+                             f"{int(pooled['fast'].sum())} of {int(pooled['timed'].sum())} timed responses took under "
+                             "a third of their file's median time"))
+        quality = self.data_quality(wave).set_index("team")
+        for team, row in quality.iterrows():
+            if pd.isna(row["respondents"]):
+                continue
+            for column, flag in (("straight_lining", "straight-lining"), ("incomplete", "incomplete responses")):
+                if row[column]:
+                    rows.append((team, flag, f"{int(row[column])} of {int(row['respondents'])} respondents"))
+        return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
 
 
 # ---------------------------------------------------------------- CLI tables and the demo summary

@@ -19,13 +19,18 @@ def _workspace(path):
 
 def cmd_init(args):
     from .importing import import_teams
-    from .workspace import Workspace
-    ws = Workspace.create(args.path, template=args.template, language=args.language, wave=args.wave,
-                          database=args.database, min_group=args.min_group)
-    wave = ws.wave()
-    if args.teams:
-        n = import_teams(ws.store, args.teams, wave=wave)
-        print(f"added {n} team(s) from {args.teams}")
+    from .workspace import Workspace, creating
+    with creating(args.path):   # a failure (a bad date, a bad teams file) leaves the folder as it was
+        ws = Workspace.create(args.path, template=args.template, language=args.language, wave=args.wave,
+                              database=args.database, min_group=args.min_group, opens=args.opens, closes=args.closes)
+        try:
+            wave = ws.wave()
+            if args.teams:
+                n = import_teams(ws.store, args.teams, wave=wave)
+                print(f"added {n} team(s) from {args.teams}")
+        except BaseException:
+            ws.close()
+            raise
     template = ws.template()
     print(f"created workspace {ws.path} for template {template.id} (extends {args.template}), "
           f"language {template.language}, anonymity threshold {template.min_group}; wave {wave} is open")
@@ -53,7 +58,7 @@ def cmd_teams(args):
     from .importing import import_teams
     ws = _workspace(args.workspace)
     if args.file:
-        n = import_teams(ws.store, args.file, wave=args.wave or (ws.wave() if _has_headcount(args.file) else None))
+        n = import_teams(ws.store, args.file, wave=ws.wave(args.wave), encoding=args.encoding)
         print(f"added or updated {n} team(s) from {args.file}")
     if args.add:
         ws.store.add_team(args.add, args.parent)
@@ -63,19 +68,35 @@ def cmd_teams(args):
     elif args.headcount is not None:
         raise AssessmentError("--headcount goes with --add TEAM")
     if not args.file and not args.add:
-        teams = ws.store.teams()
-        if teams.empty:
-            print("no teams yet; add them with --add NAME or --file teams.csv")
-        else:
-            print(teams.fillna("").to_string(index=False))
+        table = teams_table(ws.store)
+        print("no teams yet; add them with --add NAME or --file teams.csv" if table.empty
+              else table.to_string(index=False))
 
 
-def _has_headcount(path) -> bool:
-    try:
-        first = Path(path).read_text(encoding="utf-8-sig", errors="replace").splitlines()[0].lower()
-    except (OSError, IndexError):
-        return False
-    return "headcount" in first
+def teams_table(store):
+    """The hierarchy, each unit under its parent (indented), with its headcount in every wave."""
+    import pandas as pd
+    teams = store.teams()
+    if teams.empty:
+        return teams
+    children = teams.groupby("parent", sort=False)["team"].apply(list).to_dict()
+    counts = store.headcounts().pivot_table(index="team", columns="wave", values="headcount", aggfunc="first")
+    waves = [w for w in store.wave_names() if w in counts.columns]
+    rows = []
+
+    def walk(unit, depth):
+        parent = parents.get(unit)
+        row = {"team": "  " * depth + unit, "parent": "" if parent is None or pd.isna(parent) else parent}
+        for wave in waves:
+            value = counts.at[unit, wave] if unit in counts.index else None
+            row[f"headcount {wave}"] = "" if value is None or pd.isna(value) else str(int(value))
+        rows.append(row)
+        for child in children.get(unit, []):
+            walk(child, depth + 1)
+    parents = dict(zip(teams["team"], teams["parent"]))
+    for top in teams.loc[teams["parent"].isna(), "team"]:
+        walk(top, 0)
+    return pd.DataFrame(rows)
 
 
 def cmd_wave(args):
@@ -96,12 +117,34 @@ def cmd_wave(args):
         print(f"wave {args.name} is open again")
 
 
+def cmd_imports(args):
+    ws = _workspace(args.workspace)
+    if args.imports_action == "undo":
+        if args.id is None:
+            raise AssessmentError("`imports WORKSPACE undo` needs the import's id; list them with "
+                                  f"`assessment imports {args.workspace}`")
+        removed = ws.store.undo_import(args.id)
+        print(f"undid import {removed['id']} ({removed['file']}) from wave {removed['wave']}: removed "
+              f"{removed['respondents']} response(s) with {removed['answers']} answer(s) and "
+              f"{removed['comments']} comment(s)")
+        return
+    if args.id is not None:
+        raise AssessmentError(f"unknown action {args.id!r}; use `assessment imports {args.workspace}` to list "
+                              f"imports or `assessment imports {args.workspace} undo ID` to undo one")
+    table = ws.store.imports(wave=ws.wave(args.wave) if args.wave else None)
+    if table.empty:
+        print("no imports yet" + (f" in wave {args.wave}" if args.wave else ""))
+        return
+    table["undoable"] = table["undoable"].map({True: "yes", False: "no (older than the store upgrade)"})
+    print(table.to_string(index=False))
+
+
 def cmd_import(args):
     from .importing import Mapping, import_answers
     ws = _workspace(args.workspace)
     mapping = Mapping.load(args.mapping) if args.mapping else None
     result = import_answers(ws.store, ws.wave(args.wave), args.file, mapping=mapping, add_teams=args.add_teams,
-                            encoding=args.encoding)
+                            encoding=args.encoding, format=args.format, sheet=args.sheet)
     for warning in result.warnings:
         print(f"note: {warning}")
     print(result.summary())
@@ -129,6 +172,17 @@ def cmd_score(args):
     print(table.to_string(index=False))
 
 
+def cmd_quality(args):
+    from .analysis import Results
+    results = Results(_workspace(args.workspace))
+    wave = results.workspace.wave(args.wave)
+    flags = results.quality(wave)
+    if flags.empty:
+        print(f"no data-quality flags in {wave}")
+    else:
+        print(flags.to_string(index=False))
+
+
 def cmd_reliability(args):
     from .analysis import reliability_table
     ws = _workspace(args.workspace)
@@ -149,8 +203,14 @@ def cmd_serve(args):
 
 
 def cmd_dashboard(args):
-    from .serve import serve
-    serve(args.workspace, port=args.port, host=args.host, open_browser=False, notebook="dashboard")
+    from .serve import dashboard_links, print_links, serve
+    if args.links:
+        # only the links (HR hands them out); the workspace must exist, the server need not run
+        _workspace(args.workspace)
+        print_links(dashboard_links(args.workspace, args.host, args.port, args.scopes or (), rotate=args.rotate))
+        return 0
+    serve(args.workspace, port=args.port, host=args.host, open_browser=False, notebook="dashboard",
+          scopes=args.scopes or (), rotate=args.rotate)
 
 
 def cmd_actions(args):
@@ -209,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--teams", help="CSV/XLSX with columns team, parent, headcount")
     p.add_argument("--min-group", type=int, help="anonymity threshold (default: the template's, usually 5)")
     p.add_argument("--database", help="database URL (default: sqlite:///assessment.db in the workspace)")
+    p.add_argument("--opens", help="date the first wave opened, YYYY-MM-DD (default: today); waves are ordered by it")
+    p.add_argument("--closes", help="date the first wave closed, YYYY-MM-DD")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("validate", help="check survey templates", description="Check templates; print every problem "
@@ -225,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parent", help="its department (created if new)")
     p.add_argument("--headcount", type=int, help="people in the team this wave (with --add)")
     p.add_argument("--wave", help="wave the headcounts are for (default: the latest)")
+    p.add_argument("--encoding", help="text encoding of a CSV teams file (default: UTF-8; e.g. cp1252 from Excel)")
     p.set_defaults(func=cmd_teams)
 
     p = sub.add_parser("wave", help="list, open, close or reopen survey waves",
@@ -246,7 +309,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", help="YAML mapping file: team, respondent, columns, ignore, values, teams")
     p.add_argument("--add-teams", action="store_true", help="create teams the store does not know yet")
     p.add_argument("--encoding", help="text encoding of a CSV (default: UTF-8)")
+    p.add_argument("--format", choices=["qualtrics", "surveymonkey", "google", "microsoft", "plain"],
+                   help="the form tool whose export layout the file has (default: recognised from the header rows)")
+    p.add_argument("--sheet", help="the sheet of an .xlsx workbook to import (default: the one sheet with answers)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("imports", help="list the imports of answer files, or undo one",
+                       description="Without an action, list every import: id, file, time (UTC), wave and the number "
+                                   "of responses it stored. `undo ID` removes exactly that import's responses, answers "
+                                   "and comments (and its record) in one transaction, so the file can be imported "
+                                   "again, e.g. into the right wave.")
+    p.add_argument("workspace")
+    p.add_argument("imports_action", nargs="?", choices=["list", "undo"], default="list", metavar="ACTION",
+                   help="list (the default) or undo")
+    p.add_argument("id", nargs="?", help="the import's id (with undo)")
+    p.add_argument("--wave", help="list only this wave's imports")
+    p.set_defaults(func=cmd_imports)
 
     p = sub.add_parser("codes", help="create one-time invitation codes per team for the served form",
                        description="Create one-time codes (per team: --count, or the team's headcount in the wave) and "
@@ -276,6 +354,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", help="language of the scale titles")
     p.set_defaults(func=cmd_score)
 
+    p = sub.add_parser("quality", help="list data-quality flags: impossible response rates, missing headcounts, "
+                                       "straight-lining, incomplete responses",
+                       description="Flags for HR to check before reports go out; nothing is removed automatically.")
+    p.add_argument("workspace")
+    p.add_argument("--wave", help="wave (default: the latest)")
+    p.set_defaults(func=cmd_quality)
+
     p = sub.add_parser("reliability", help="print Cronbach's alpha and item-rest correlations per scale")
     p.add_argument("workspace")
     p.add_argument("--wave", help="wave (default: the latest)")
@@ -292,11 +377,20 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Serve the leaders' dashboard (notebooks/dashboard.ipynb) with Voilà: choose a "
                                    "department or team, waves and scales; groups under the anonymity threshold are "
                                    "never shown. It is a separate server from `assessment serve`; share its address "
-                                   "with leaders only.")
+                                   "with leaders only. It opens only from a link it prints: HR's (every group) and, "
+                                   "with --for, one per department (that department and the units below it). Links "
+                                   "are signed with a secret kept in the workspace (dashboard-secret), so they keep "
+                                   "working after a restart until --rotate.")
     p.add_argument("workspace")
     p.add_argument("--port", type=int, default=8867, help="port (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this computer "
                    "only; 0.0.0.0: every network interface)")
+    p.add_argument("--for", dest="scopes", action="append", metavar="DEPARTMENT",
+                   help="also print a link for this department's leaders, showing only the department and the "
+                        "units below it (repeat for more)")
+    p.add_argument("--rotate", action="store_true",
+                   help="make a new secret first: every link printed before stops working")
+    p.add_argument("--links", action="store_true", help="only print the links (for --host/--port), do not serve")
     p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("actions", help="record and follow up the actions groups agree after a wave",
@@ -345,6 +439,17 @@ class _Notes(logging.Handler):
         print(f"note: {record.getMessage()}", file=sys.stderr)
 
 
+def _silence_stdout():
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail on the closed pipe too."""
+    try:
+        import os
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):   # stdout is not a real file (e.g. captured in tests)
+        pass
+
+
 def main(argv=None) -> int:
     logger = logging.getLogger("assessment")
     if not any(isinstance(h, _Notes) for h in logger.handlers):
@@ -357,6 +462,10 @@ def main(argv=None) -> int:
         return 2
     try:
         code = args.func(args)
+        sys.stdout.flush()   # a reader that stopped early (`| head`) shows here, not as a traceback at exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141           # 128 + SIGPIPE, as a shell reports a command whose reader went away
     except AssessmentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

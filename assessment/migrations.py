@@ -84,12 +84,55 @@ _ACTIONS = f"""CREATE TABLE actions (
     status VARCHAR(10) NOT NULL DEFAULT 'planned' CHECK (status IN ({', '.join(repr(s) for s in ACTION_STATUSES)})),
     notes TEXT NOT NULL DEFAULT '', created_at VARCHAR(32) NOT NULL, updated_at VARCHAR(32) NOT NULL)"""
 
+_IMPORTS_V3 = """CREATE TABLE imports_v3 (
+    import_id {pk}, wave_id INTEGER NOT NULL REFERENCES waves(wave_id), sha256 VARCHAR(64) NOT NULL,
+    filename TEXT NOT NULL, respondents INTEGER NOT NULL, imported_at VARCHAR(32) NOT NULL,
+    linked INTEGER NOT NULL DEFAULT 1, UNIQUE (wave_id, sha256))"""
+
+
+def _numbered_imports(store) -> None:
+    """Give every import an id, and record which respondents and comments came from it.
+
+    Imports made before this version did not record their rows. One is linked to its rows here only
+    when nothing else can be mixed in: it is the only import of its wave, and every respondent of the
+    wave came from an import and their number is the one the import recorded (then every comment of
+    the wave is its own too). Any other earlier import keeps `linked = 0`: it is listed, but undoing it
+    is refused, since its rows cannot be told apart from others'."""
+    rows = store._all("SELECT wave_id, sha256, filename, respondents, imported_at FROM imports")
+    rows.sort(key=lambda r: (str(r[4]), r[0], r[1]))
+    store._exec(store._dialect.format(_IMPORTS_V3))
+    for row in rows:
+        store._exec("INSERT INTO imports_v3 (wave_id, sha256, filename, respondents, imported_at, linked) "
+                    "VALUES (?, ?, ?, ?, ?, 0)", row)
+    store._exec("DROP TABLE imports")
+    store._exec("ALTER TABLE imports_v3 RENAME TO imports")
+    store._exec("ALTER TABLE respondents ADD COLUMN import_id INTEGER")
+    store._exec("ALTER TABLE comments ADD COLUMN import_id INTEGER")
+    store._exec("CREATE INDEX respondents_by_import ON respondents (import_id)")
+    store._exec("CREATE INDEX comments_by_import ON comments (import_id)")
+    for import_id, wave_id, count in store._all(
+            "SELECT i.import_id, i.wave_id, i.respondents FROM imports i WHERE (SELECT COUNT(*) FROM imports o "
+            "WHERE o.wave_id = i.wave_id) = 1"):
+        total, from_imports = store._all("SELECT COUNT(*), SUM(CASE WHEN source = 'import' THEN 1 ELSE 0 END) "
+                                         "FROM respondents WHERE wave_id = ?", (wave_id,))[0]
+        if total and total == from_imports == count:
+            store._exec("UPDATE respondents SET import_id = ? WHERE wave_id = ?", (import_id, wave_id))
+            store._exec("UPDATE comments SET import_id = ? WHERE wave_id = ?", (import_id, wave_id))
+            store._exec("UPDATE imports SET linked = 1 WHERE import_id = ?", (import_id,))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "v0.1.0: waves, teams, headcounts, respondents, answers, comments, imports, codes", _V1),
     Migration(2, "actions agreed per group and scale; comments keyed at random (unlinkable to respondents)", (
         _unlinkable_comments,
         _ACTIONS,
         "CREATE INDEX actions_by_wave ON actions (wave_id, team_id)",
+    )),
+    Migration(3, "imports numbered; respondents and comments record the import they came from (to undo it)", (
+        _numbered_imports,
+    )),
+    Migration(4, "a flag for responses much faster than their file's median time (the times are not kept)", (
+        "ALTER TABLE respondents ADD COLUMN fast INTEGER",
     )),
 )
 LATEST = MIGRATIONS[-1].version

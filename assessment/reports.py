@@ -31,6 +31,14 @@ LOW_SCORE = 50.0   # a scale mean below this (0-100) is flagged as a risk
 TEXT = {
     "en": {
         "title": "Work environment report", "wave": "Wave", "respondents": "Respondents", "rate": "Response rate",
+        "quality_note": "Data quality to keep in mind: {flags}. HR can see the details with "
+                        "<code>assessment quality</code>.",
+        "flags": {"response rate above 100 %": "response rate above 100 %", "no headcount": "no headcount",
+                  "headcount under the threshold": "headcount under the anonymity threshold",
+                  "very fast responses": "very fast responses", "straight-lining": "the same answer to everything",
+                  "incomplete responses": "incomplete responses"},
+        "no_rate": "– (no headcount recorded)", "over_100": "– (more respondents than the recorded headcount: "
+                                                          "HR needs to correct the headcount)",
         "generated": "Generated", "summary": "Scores", "scale": "Scale", "mean": "Score (0–100)", "ci": "95% CI",
         "favourable": "% favourable", "change": "Change", "trend": "Security and engagement over time",
         "pillars": "The four pillars", "risks": "Flagged risks", "no_risks": "No scale is low or falling significantly.",
@@ -76,6 +84,14 @@ TEXT = {
     },
     "sv": {
         "title": "Arbetsmiljörapport", "wave": "Mätning", "respondents": "Svarande", "rate": "Svarsfrekvens",
+        "quality_note": "Datakvalitet att ha i åtanke: {flags}. HR ser detaljerna med "
+                        "<code>assessment quality</code>.",
+        "flags": {"response rate above 100 %": "svarsfrekvens över 100 %", "no headcount": "inget antal anställda",
+                  "headcount under the threshold": "färre anställda än anonymitetsgränsen",
+                  "very fast responses": "mycket snabba svar", "straight-lining": "samma svar på allt",
+                  "incomplete responses": "ofullständiga svar"},
+        "no_rate": "– (inget antal anställda registrerat)", "over_100": "– (fler svarande än registrerat antal "
+                                                                        "anställda: HR behöver rätta antalet)",
         "generated": "Skapad", "summary": "Resultat", "scale": "Skala", "mean": "Poäng (0–100)", "ci": "95 % KI",
         "favourable": "% positiva", "change": "Förändring", "trend": "Trygghet och engagemang över tid",
         "pillars": "De fyra pelarna", "risks": "Flaggade risker", "no_risks": "Ingen skala är låg eller sjunker signifikant.",
@@ -197,11 +213,17 @@ class Report:
         now = rows[rows["wave"] == self.wave].set_index("scale")
         first = now.iloc[0]
         name = t["organisation"] if self.group == ORGANISATION else self.group
-        rate = f"{first['response_rate']:.0f} %" if pd.notna(first["response_rate"]) else "–"
+        if pd.isna(first["response_rate"]):
+            rate = t["no_rate"]
+        elif first["response_rate"] > 100:   # more respondents than the recorded headcount: never print it
+            rate = t["over_100"]
+        else:
+            rate = f"{first['response_rate']:.0f} %"
         yield "header", (f"<h1>{t['title']}: {html.escape(name)}</h1>"
                          f"<p class='meta'>{t['wave']}: <b>{html.escape(self.wave)}</b> · {t['respondents']}: "
                          f"<b>{int(first['n'])}</b> · {t['rate']}: <b>{rate}</b> · {t['generated']}: "
-                         f"{_dt.date.today().isoformat()}</p><p class='intro'>{t['intro'].format(n=r.min_group)}</p>")
+                         f"{_dt.date.today().isoformat()}</p><p class='intro'>{t['intro'].format(n=r.min_group)}</p>"
+                         + self._quality_note())
         previous = r.previous_wave(self.wave)
         changes = None
         if previous:
@@ -228,6 +250,27 @@ class Report:
         yield "comments", self._comments()
         yield "guide", self._guide()
         yield "our-actions", self._our_actions()
+
+    def _quality_note(self) -> str:
+        """The data-quality flags of the report's group (a department's or the organisation's: of its shown
+        teams), translated; HR sees the details with `assessment quality`."""
+        t, r = self.text, self.results
+        flags = r.quality(self.wave)
+        rates = r.response_rates(self.wave)
+        shown = set(rates.loc[~rates["suppressed"], "team"])
+        if self.level == "team":
+            flags = flags[flags["team"] == self.group]
+        elif self.group != ORGANISATION:
+            flags = flags[flags["team"].isin({self.group, *r.teams_in(self.group)} & shown)]
+        else:
+            flags = flags[flags["team"].isin(shown)]
+        if flags.empty:
+            return ""
+        names = t["flags"]
+        listed = "; ".join(f"{html.escape(names.get(flag, flag))}" + ("" if self.level == "team" else
+                                                                      f" ({html.escape(team)})")
+                           for team, flag in zip(flags["team"], flags["flag"]))
+        return f"<p class='quality-note'>{t['quality_note'].format(flags=listed)}</p>"
 
     def _summary(self, now, changes, previous) -> str:
         t = self.text

@@ -95,6 +95,7 @@ class Store:
         self._dialect = dialect
         self.url = url
         self._template_cache: dict[str, Template] = {}
+        self._wave_names: dict[str, str] = {}   # a wave as typed -> as stored (waves are never renamed or removed)
 
     # ------------------------------------------------------------ opening
     @classmethod
@@ -268,15 +269,21 @@ class Store:
     # ------------------------------------------------------------ waves
     def open_wave(self, name: str, template: Template, opens=None, closes=None) -> int:
         """Start a wave that stores the resolved template, so later template edits never change it."""
-        name = str(name).strip()
+        name = " ".join(str(name).split())
         if not name:
             raise StoreError("a wave needs a name, e.g. 2026-spring")
-        if self._one("SELECT wave_id FROM waves WHERE name = ?", (name,)) is not None:
-            raise StoreError(f"wave {name!r} already exists; choose another name (see `assessment wave list`)")
+        opens, closes = _date(opens), _date(closes)
+        if opens and closes and closes < opens:
+            raise StoreError(f"wave {name!r} would close ({closes}) before it opens ({opens}); check the dates")
         with self.transaction():
+            # names are compared folded (case, diacritics, spaces): 'Höst 2025' and 'host 2025' are one wave
+            clash = [w for w in self._wave_rows() if fold(w[0]) == fold(name)]
+            if clash:
+                same = "" if clash[0][0] == name else f" (as {clash[0][0]!r})"
+                raise StoreError(f"wave {name!r} already exists{same}; choose another name (see `assessment wave list`)")
             return self._exec(
                 "INSERT INTO waves (name, opens, closes, status, template_json, created_at) VALUES (?, ?, ?, 'open', ?, ?) "
-                "RETURNING wave_id", (name, _date(opens), _date(closes), template.to_json(), _now())).fetchone()[0]
+                "RETURNING wave_id", (name, opens, closes, template.to_json(), _now())).fetchone()[0]
 
     def set_wave_status(self, name: str, status: str):
         if status not in ("open", "closed"):
@@ -289,18 +296,40 @@ class Store:
             else:
                 self._exec("UPDATE waves SET status = 'open' WHERE wave_id = ?", (wave_id,))
 
+    def _wave_rows(self) -> list[tuple]:
+        """(name, opens, closes, status, wave_id) of every wave, in date order: by opening date, a wave
+        without one by the day it was created, and waves of the same day in the order they were created.
+        History loaded out of order (autumn first, then the spring before it) still reads in time order."""
+        rows = self._all("SELECT name, opens, closes, status, wave_id, created_at FROM waves")
+        rows.sort(key=lambda r: (str(r[1])[:10] if r[1] not in (None, "") else _local_day(r[5]), r[4]))
+        return [r[:5] for r in rows]
+
     def waves(self) -> pd.DataFrame:
-        """Waves in the order they were opened."""
-        return self.frame("SELECT name AS wave, opens, closes, status FROM waves ORDER BY wave_id")
+        """Waves in date order (see `_wave_rows`)."""
+        rows = [r[:4] for r in self._wave_rows()]
+        return pd.DataFrame(rows, columns=["wave", "opens", "closes", "status"])
 
     def wave_names(self) -> list[str]:
-        return [r[0] for r in self._all("SELECT name FROM waves ORDER BY wave_id")]
+        """Wave names in date order: the last is the latest, the one before it the previous."""
+        return [r[0] for r in self._wave_rows()]
+
+    def wave_name(self, name: str) -> str:
+        """The stored name of a wave given in any case or without diacritics ('host 2025' for 'Höst 2025')."""
+        if str(name) in self._wave_names:
+            return self._wave_names[str(name)]
+        names = self.wave_names()
+        found = resolve(" ".join(str(name).split()), names)
+        if found is None:
+            hint, known = did_you_mean(name, names), ", ".join(names) or "none yet"
+            raise UnknownNameError(f"no wave named {quote(name)}{hint} (waves: {known})" if hint
+                                   else f"no wave named {quote(name)}; waves: {known}")
+        self._wave_names[str(name)] = found
+        return found
 
     def wave_id(self, name: str) -> int:
         wave_id = self._one("SELECT wave_id FROM waves WHERE name = ?", (str(name),))
         if wave_id is None:
-            known = ", ".join(self.wave_names()) or "none yet"
-            raise UnknownNameError(f"no wave named {name!r}; waves: {known}")
+            wave_id = self._one("SELECT wave_id FROM waves WHERE name = ?", (self.wave_name(name),))
         return wave_id
 
     def latest_wave(self) -> str:
@@ -313,14 +342,14 @@ class Store:
         """The resolved template stored with the wave."""
         import json
         if name not in self._template_cache:
-            self.wave_id(name)
+            name = self.wave_name(name)
+        if name not in self._template_cache:
             data = json.loads(self._one("SELECT template_json FROM waves WHERE name = ?", (name,)))
             self._template_cache[name] = template_from_data(data, source=f"wave {name}")
         return self._template_cache[name]
 
     def wave_status(self, name: str) -> str:
-        self.wave_id(name)
-        return self._one("SELECT status FROM waves WHERE name = ?", (name,))
+        return self._one("SELECT status FROM waves WHERE wave_id = ?", (self.wave_id(name),))
 
     # ------------------------------------------------------------ teams and headcount
     def add_team(self, name: str, parent: str | None = None):
@@ -410,7 +439,7 @@ class Store:
         return self.respondent_keys(wave, [source_id])[0]
 
     def respondent_keys(self, wave: str, source_ids) -> list[str]:
-        prefix = f"{self._salt}\x1f{wave}\x1f"
+        prefix = f"{self._salt}\x1f{self.wave_name(wave)}\x1f"   # as stored: 'HÖST' keys like 'Höst'
         sha = hashlib.sha256
         return [sha((prefix + str(i)).encode()).hexdigest()[:32] for i in source_ids]
 
@@ -486,13 +515,14 @@ class Store:
             for team in new_teams:
                 if team_ids.get(team) is None:
                     team_ids[team] = self._exec("INSERT INTO teams (name) VALUES (?) RETURNING team_id", (team,)).fetchone()[0]
+            import_id = None if import_record is None else self._record_import(wave_id, import_record, len(responses))
             ids = []
             for key, response in zip(keys, responses):
                 cur = self._exec(
-                    "INSERT INTO respondents (wave_id, team_id, respondent_key, source, language, submitted_on) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (wave_id, respondent_key) DO NOTHING RETURNING respondent_id",
+                    "INSERT INTO respondents (wave_id, team_id, respondent_key, source, language, submitted_on, import_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wave_id, respondent_key) DO NOTHING RETURNING respondent_id",
                     (wave_id, team_ids[response.team], key, response.source, response.language,
-                     response.submitted_on or today))
+                     response.submitted_on or today, import_id))
                 row = cur.fetchone()
                 if row is None:
                     raise StoreError(f"respondent {response.respondent!r} already has a response in wave {wave!r}")
@@ -500,14 +530,18 @@ class Store:
             self._many("INSERT INTO answers (respondent_id, item, value) VALUES (?, ?, ?)",
                        [(rid, item, int(value)) for rid, r in zip(ids, responses)
                         for item, value in r.answers.items() if value is not None])
-            self._many("INSERT INTO comments (comment_key, wave_id, team_id, question, text) VALUES (?, ?, ?, ?, ?)",
-                       [(comment_key(), wave_id, team_ids[r.team], q, t.strip()) for r in responses
+            self._many("INSERT INTO comments (comment_key, wave_id, team_id, question, text, import_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       [(comment_key(), wave_id, team_ids[r.team], q, t.strip(), import_id) for r in responses
                         for q, t in (r.comments or {}).items() if t and t.strip()])
-            if import_record is not None:
-                sha, filename = import_record
-                self._exec("INSERT INTO imports (wave_id, sha256, filename, respondents, imported_at) VALUES (?, ?, ?, ?, ?)",
-                           (wave_id, sha, filename, len(responses), _now()))
         return ids
+
+    def _record_import(self, wave_id: int, import_record: tuple, respondents: int) -> int:
+        """Insert the import's record (inside the caller's transaction); returns its id."""
+        sha, filename = import_record
+        return self._exec("INSERT INTO imports (wave_id, sha256, filename, respondents, imported_at, linked) "
+                          "VALUES (?, ?, ?, ?, ?, 1) RETURNING import_id",
+                          (wave_id, sha, filename, respondents, _now())).fetchone()[0]
 
     def add_answer_matrix(self, wave: str, matrix: pd.DataFrame, comments: pd.DataFrame | None = None,
                           source: str = "import", submitted_on: str | None = None, keys=None, languages=None,
@@ -525,10 +559,11 @@ class Store:
 
     def add_answer_array(self, wave: str, teams, items: list, values: np.ndarray, comments: pd.DataFrame | None = None,
                          source: str = "import", submitted_on: str | None = None, keys=None, languages=None,
-                         import_record: tuple | None = None, new_teams=()) -> int:
+                         import_record: tuple | None = None, new_teams=(), fast=None) -> int:
         """`add_answer_matrix` for answers already in arrays: `teams` (one per row), `items` (ids of the
         columns) and `values` (rows x items, any float dtype, NaN = skipped), which is not copied unless
-        some rows are empty. Large imports use it to avoid a wave-sized DataFrame."""
+        some rows are empty. Large imports use it to avoid a wave-sized DataFrame. `fast`: per row 1 for a
+        response much faster than its file's median time, 0 for others, NaN where unknown."""
         wave_id = self.wave_id(wave)
         template = self.wave_template(wave)
         teams = np.asarray(teams, dtype=object)
@@ -562,6 +597,7 @@ class Store:
             teams, values = teams[positions], values[positions]
             keys = None if keys is None else [keys[p] for p in positions.tolist()]
             languages = None if languages is None else [languages[p] for p in positions.tolist()]
+            fast = None if fast is None else np.asarray(fast, dtype=float)[positions]
         keys = [secrets.token_hex(16) for _ in positions] if keys is None else list(keys)
         languages = [None] * len(positions) if languages is None else list(languages)
         day = submitted_on or _dt.date.today().isoformat()
@@ -575,11 +611,14 @@ class Store:
                     team_ids[team] = self._exec("INSERT INTO teams (name) VALUES (?) RETURNING team_id", (team,)).fetchone()[0]
             first = (self._one("SELECT MAX(respondent_id) FROM respondents") or 0) + 1
             ids = np.arange(first, first + len(positions))
+            import_id = None if import_record is None else self._record_import(wave_id, import_record, len(ids))
             try:
+                flags = ([None] * len(ids) if fast is None
+                         else [None if np.isnan(f) else int(f) for f in np.asarray(fast, dtype=float)])
                 self._many("INSERT INTO respondents (respondent_id, wave_id, team_id, respondent_key, source, language, "
-                           "submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           "submitted_on, import_id, fast) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            zip(ids.tolist(), [wave_id] * len(ids), [team_ids[t] for t in teams], keys,
-                               [source] * len(ids), languages, [day] * len(ids)))
+                               [source] * len(ids), languages, [day] * len(ids), [import_id] * len(ids), flags))
             except Exception as exc:  # noqa: BLE001 - sqlite3 and psycopg name the error differently
                 if "UNIQUE" in str(exc).upper() or "DUPLICATE" in str(exc).upper():
                     raise StoreError(f"a respondent in the data already has a response in wave {wave!r}") from None
@@ -611,14 +650,56 @@ class Store:
             if self._dialect.name == "postgresql" and len(ids):  # explicit ids do not move the identity sequence on
                 self._exec("SELECT setval(pg_get_serial_sequence('respondents', 'respondent_id'), ?)", (int(ids[-1]),))
             if comments is not None and len(comments):
-                self._many("INSERT INTO comments (comment_key, wave_id, team_id, question, text) VALUES (?, ?, ?, ?, ?)",
-                           [(comment_key(), wave_id, team_ids[t], q, x) for t, q, x in
+                self._many("INSERT INTO comments (comment_key, wave_id, team_id, question, text, import_id) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           [(comment_key(), wave_id, team_ids[t], q, x, import_id) for t, q, x in
                             comments[["team", "question", "text"]].itertuples(index=False, name=None)])
-            if import_record is not None:
-                sha, filename = import_record
-                self._exec("INSERT INTO imports (wave_id, sha256, filename, respondents, imported_at) VALUES (?, ?, ?, ?, ?)",
-                           (wave_id, sha, filename, len(ids), _now()))
         return len(ids)
+
+    # ------------------------------------------------------------ imports: listed and undone
+    def imports(self, wave: str | None = None) -> pd.DataFrame:
+        """Imports in the order they were made: id, file, imported (time, UTC), wave, rows (respondents
+        stored), undoable (False for imports made before the store recorded their rows)."""
+        sql = ("SELECT i.import_id AS id, i.filename AS file, i.imported_at AS imported, w.name AS wave, "
+               "i.respondents AS rows, i.linked AS undoable FROM imports i JOIN waves w ON i.wave_id = w.wave_id")
+        if wave is None:
+            table = self.frame(sql + " ORDER BY i.import_id")
+        else:
+            table = self.frame(sql + " WHERE i.wave_id = ? ORDER BY i.import_id", (self.wave_id(wave),))
+        table["undoable"] = table["undoable"].astype(bool)
+        return table
+
+    def undo_import(self, import_id) -> dict:
+        """Remove exactly what one import stored (its respondents, their answers, its comments) and its
+        record, in one transaction; returns what was removed (wave, file, respondents, answers, comments).
+        Teams the import created stay (remove nothing else people may have set up since)."""
+        try:
+            import_id = int(str(import_id).strip())
+        except (TypeError, ValueError):
+            raise StoreError(f"an import id is a whole number, not {quote(import_id)}; "
+                             "list them with `assessment imports WORKSPACE`") from None
+        with self.transaction():
+            row = self._all("SELECT i.filename, w.name, i.linked, i.wave_id FROM imports i "
+                            "JOIN waves w ON i.wave_id = w.wave_id WHERE i.import_id = ?", (import_id,))
+            if not row:
+                known = [str(r[0]) for r in self._all("SELECT import_id FROM imports ORDER BY import_id")]
+                raise UnknownNameError(f"no import with id {import_id} (imports: {', '.join(known) or 'none yet'}); "
+                                       "list them with `assessment imports WORKSPACE`")
+            filename, wave, linked, wave_id = row[0]
+            if not linked:
+                raise StoreError(f"import {import_id} ({filename}, wave {wave}) was made before this version of the kit "
+                                 "recorded which respondents and comments each import stored, and its rows cannot be "
+                                 "told apart from others in the wave; it cannot be undone (restore a backup of the "
+                                 "store from before the import instead)")
+            if self._dialect.name == "postgresql":
+                self._exec("LOCK TABLE respondents IN EXCLUSIVE MODE")
+            answers = self._exec("DELETE FROM answers WHERE respondent_id IN "
+                                 "(SELECT respondent_id FROM respondents WHERE import_id = ?)", (import_id,)).rowcount
+            respondents = self._exec("DELETE FROM respondents WHERE import_id = ?", (import_id,)).rowcount
+            comments = self._exec("DELETE FROM comments WHERE import_id = ?", (import_id,)).rowcount
+            self._exec("DELETE FROM imports WHERE import_id = ?", (import_id,))
+        return {"id": import_id, "wave": wave, "file": filename, "respondents": respondents, "answers": answers,
+                "comments": comments}
 
     # ------------------------------------------------------------ actions agreed after a wave
     def _action_group(self, group) -> tuple[int | None, str]:
@@ -858,6 +939,12 @@ class Store:
             return self.frame(sql + " ORDER BY c.comment_key")
         return self.frame(sql + " WHERE c.wave_id = ? ORDER BY c.comment_key", (self.wave_id(wave),))
 
+    def fast_counts(self, wave: str) -> pd.DataFrame:
+        """Per team: responses with a known time (from the form tool's export) and how many were very fast."""
+        return self.frame("SELECT t.name AS team, COUNT(r.fast) AS timed, COALESCE(SUM(r.fast), 0) AS fast "
+                          "FROM respondents r JOIN teams t ON r.team_id = t.team_id WHERE r.wave_id = ? "
+                          "GROUP BY t.team_id, t.name HAVING COUNT(r.fast) > 0 ORDER BY t.team_id", (self.wave_id(wave),))
+
     def respondent_counts(self, wave: str | None = None) -> pd.DataFrame:
         sql = ("SELECT w.name AS wave, t.name AS team, COUNT(*) AS respondents FROM respondents r "
                "JOIN waves w ON r.wave_id = w.wave_id JOIN teams t ON r.team_id = t.team_id")
@@ -865,6 +952,15 @@ class Store:
             return self.frame(sql + " GROUP BY w.wave_id, w.name, t.team_id, t.name ORDER BY w.wave_id, t.team_id")
         return self.frame(sql + " WHERE r.wave_id = ? GROUP BY w.name, t.team_id, t.name ORDER BY t.team_id",
                           (self.wave_id(wave),))
+
+
+def _local_day(stamp) -> str:
+    """The local calendar day (YYYY-MM-DD) of a stored UTC time: the day `date.today()` gave then, so an
+    undated wave sorts with waves opened 'today' the same day, even near midnight."""
+    try:
+        return _dt.datetime.fromisoformat(str(stamp)).astimezone().date().isoformat()
+    except ValueError:
+        return str(stamp)[:10]
 
 
 def _date(value):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -47,12 +49,17 @@ class Workspace:
     @classmethod
     def create(cls, path: os.PathLike, template: str = "osa-core", language: str | None = None,
                wave: str | None = None, database: str | None = None, min_group: int | None = None,
-               opens=None) -> "Workspace":
+               opens=None, closes=None) -> "Workspace":
         """Make a workspace folder with a client template extending `template`, and open its first wave."""
         path = Path(path)
         if (path / CONFIG).exists():
             raise WorkspaceError(f"{path}: a workspace already exists here; choose another folder or use it as it is")
         source = find_template(template)   # fail before creating anything
+        with creating(path):
+            return cls._create(path, template, source, language, wave, database, min_group, opens, closes)
+
+    @classmethod
+    def _create(cls, path, template, source, language, wave, database, min_group, opens, closes) -> "Workspace":
         path.mkdir(parents=True, exist_ok=True)
         client = {"id": _client_id(path.name), "extends": _reference(template, source, path)}
         if language:
@@ -73,7 +80,12 @@ class Workspace:
         (path / CONFIG).write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         (path / "output").mkdir(exist_ok=True)
         workspace = cls(path)
-        workspace.store.open_wave(wave or default_wave_name(), resolved, opens=opens or _dt.date.today())
+        try:
+            workspace.store.open_wave(wave or default_wave_name(), resolved, opens=opens or _dt.date.today(),
+                                      closes=closes)
+        except BaseException:
+            workspace.close()
+            raise
         return workspace
 
     @property
@@ -123,8 +135,32 @@ class Workspace:
         """The named wave (checked), or the latest one."""
         if name is None:
             return self.store.latest_wave()
-        self.store.wave_id(name)
-        return name
+        return self.store.wave_name(name)   # as stored: 'HÖST 2025' is the wave 'Höst 2025'
+
+
+@contextmanager
+def creating(path: os.PathLike):
+    """Undo a creation that fails: remove the folder (and any parents made for it) if it was new, or
+    else only the entries added to it, so a failed `assessment init` leaves the disk as it was. (A
+    PostgreSQL database named with --database keeps any tables made before the failure.)"""
+    path = Path(path)
+    top = path
+    while not top.parent.exists() and top.parent != top:
+        top = top.parent
+    existed = path.exists()
+    before = set(path.iterdir()) if existed and path.is_dir() else set()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            shutil.rmtree(top if top.exists() else path, ignore_errors=True)
+        elif path.is_dir():
+            for entry in set(path.iterdir()) - before:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        raise
 
 
 def _client_id(name: str) -> str:

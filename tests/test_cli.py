@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from assessment.cli import build_parser, main
+from assessment.store import SCHEMA_VERSION
 from assessment.workspace import Workspace
 
 
@@ -165,6 +166,44 @@ def test_a_command_on_a_v010_workspace_notes_the_upgrade_and_its_backup(tmp_path
     assert done.returncode == 0, done.stderr
     assert "Kundtjänst" in done.stdout
     note, = done.stderr.strip().splitlines()
-    assert note.startswith("note: upgraded the response store") and "from schema 1 to 2" in note
+    assert note.startswith("note: upgraded the response store") and f"from schema 1 to {SCHEMA_VERSION}" in note
     assert str(next((tmp_path / "client").glob("assessment.db.schema1-*.bak"))) in note
     assert run("teams", tmp_path / "client").stderr == ""
+
+
+# ---------------------------------------------------------------- a failed init, a closed pipe
+
+def test_a_failed_init_leaves_no_folder_behind(tmp_path):
+    done = run("init", tmp_path / "new" / "acme", "--opens", "2025-13-01")
+    assert done.returncode == 2 and "is not a date" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "teams.csv").write_text("team,headcount\nIT,many\n", encoding="utf-8")
+    done = run("init", tmp_path / "acme", "--teams", tmp_path / "teams.csv")
+    assert done.returncode == 2 and "'many' is not a whole number" in done.stderr
+    assert not (tmp_path / "acme").exists()
+
+
+def test_a_failed_init_in_an_existing_folder_leaves_it_as_it_was(tmp_path):
+    folder = tmp_path / "kund"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    done = run("init", folder, "--wave", "2025-höst", "--opens", "2025-09-01", "--closes", "2025-08-01")
+    assert done.returncode == 2 and "before it opens" in done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert run("init", folder, "--opens", "2025-09-01").returncode == 0   # and it can be made afterwards
+
+
+def test_output_cut_short_by_a_reader_ends_quietly(tmp_path):
+    with Workspace.create(tmp_path / "big", wave="w1") as ws:
+        ws.store.add_teams([(f"Team number {n:05d} with a long enough name", "Department") for n in range(4000)])
+    reader = subprocess.Popen([sys.executable, "-m", "assessment", "teams", str(tmp_path / "big")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout.readline().split() == [b"team", b"parent"]
+    reader.stdout.close()                       # what `| head -1` does: far more than a pipe's buffer is left
+    err = reader.stderr.read().decode()
+    assert reader.wait(60) in (0, 141)
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err
+    piped = subprocess.run(f"'{sys.executable}' -m assessment score '{tmp_path / 'big'}' | head -1", shell=True,
+                           capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr

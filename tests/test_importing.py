@@ -214,3 +214,50 @@ def test_quoted_cells_with_separators_and_line_breaks_are_read(workspace, write)
     result = import_answers(workspace.store, "w1", path)
     assert (result.stored, result.comments) == (2, 1)
     assert workspace.store.comments("w1")["text"].tolist() == ["Kind, helpful\nand fair"]
+
+
+def test_numeric_team_codes_in_the_mapping_file_are_read(workspace, write):
+    mapping = write("codes.yaml", "team: Avdelning\nteams: {1: Platform, 2: Data}\n")
+    path = write("codes.csv", "Avdelning,exp_role\n1,4\n2,2\n")
+    import_answers(workspace.store, "w1", path, mapping=Mapping.load(mapping))
+    assert stored(workspace) == [("Data", "exp_role", 2), ("Platform", "exp_role", 4)]
+
+
+def test_swedish_team_headers_are_found_without_a_mapping(workspace, write):
+    import_answers(workspace.store, "w1", write("enhet.csv", "Enhet,exp_role\nData,3\n"))
+    import_answers(workspace.store, "w1", write("avd.csv", "Avdelning,exp_role\nPlatform,4\n"))
+    assert stored(workspace) == [("Data", "exp_role", 3), ("Platform", "exp_role", 4)]
+
+
+def test_a_row_without_any_answer_or_comment_is_skipped_and_counted(workspace, write):
+    path = write("gaps.csv", "team,respondent,exp_role,comment_keep\nData,r1,3,\nData,r2,,\nPlatform,r3,,Nice\n")
+    result = import_answers(workspace.store, "w1", path)
+    assert result.stored == 2 and stored(workspace) == [("Data", "exp_role", 3)]
+    assert "1 empty row(s) skipped (no answer to any item and no comment)" in result.warnings
+
+
+def test_decimals_and_ranges_are_never_rounded(workspace, write):
+    path = write("dec.csv", "team,exp_role,enps_recommend\nData,4.5,7\nData,3,7.9\nData,2-3,9.99\nData,4.0,\"8,0\"\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_answers(workspace.store, "w1", path)
+    assert caught.value.problems == [
+        "row 2, column 'exp_role': '4.5' is not an answer on the 1-5 scale (not a whole number); use a whole number "
+        "from 1 to 5 or one of its labels",
+        "row 3, column 'enps_recommend': '7.9' is not an answer on the 0-10 scale (not a whole number); use a whole "
+        "number from 0 to 10 or one of its labels",
+        "row 4, column 'exp_role': '2-3' is not an answer on the 1-5 scale; use a whole number from 1 to 5 or one of "
+        "its labels",
+        "row 4, column 'enps_recommend': '9.99' is not an answer on the 0-10 scale (not a whole number); use a whole "
+        "number from 0 to 10 or one of its labels"]
+    assert stored(workspace) == []
+
+
+def test_a_team_spelled_another_way_gets_did_you_mean_and_nothing_is_stored(workspace, write):
+    path = write("svar.csv", "team,exp_role\nsales north,4\nPLATFORM,3\nNobody,2\n")
+    with pytest.raises(ImportRejected) as error:
+        import_answers(workspace.store, "w1", path)
+    problems = error.value.problems
+    assert "unknown team 'sales north'; did you mean 'Sales North'?" in problems[0]
+    assert "unknown team 'PLATFORM'; did you mean 'Platform'?" in problems[1]
+    assert "add it with `assessment teams WORKSPACE --add 'Nobody'`" in problems[2]
+    assert workspace.store.answers("w1").empty

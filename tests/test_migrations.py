@@ -140,7 +140,7 @@ def test_a_failing_upgrade_leaves_the_old_store_exactly_as_it_was(old_workspace,
     def broken(store):
         store._exec("DELETE FROM answers")
         raise RuntimeError("disk full")
-    failing = migrations.Migration(SCHEMA_VERSION + 1, "fails half way", (migrations.MIGRATIONS[-1].steps[0], broken))
+    failing = migrations.Migration(SCHEMA_VERSION + 1, "fails half way", (migrations.MIGRATIONS[1].steps[0], broken))
     monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, failing))
     with pytest.raises(RuntimeError, match="disk full"):
         Store.open(f"sqlite:///{path / 'assessment.db'}")
@@ -183,7 +183,7 @@ def test_upgraded_comments_carry_no_number_or_order_that_follows_submission(old_
     Workspace(path).store.close()
     with sqlite3.connect(path / "assessment.db") as con:
         columns = {c[1]: c[2] for c in con.execute("PRAGMA table_info(comments)")}
-        assert set(columns) == {"comment_key", "wave_id", "team_id", "question", "text"}
+        assert set(columns) == {"comment_key", "wave_id", "team_id", "question", "text", "import_id"}
         with pytest.raises(sqlite3.OperationalError):
             con.execute("SELECT rowid FROM comments")   # no hidden insertion counter either
         keys = [k for (k,) in con.execute("SELECT comment_key FROM comments")]
