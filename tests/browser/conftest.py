@@ -366,3 +366,50 @@ def open_hostile_form(chromium_browser, hostile_form_server, screenshots, reques
     """Like open_form, on `hostile_form_server`."""
     yield from _page_opener(chromium_browser, screenshots, request, hostile_form_server, ".survey-submit",
                             FORM_SHOT_STYLE)
+
+
+@pytest.fixture(scope="session")
+def hostile_admin_server(tmp_path_factory, request) -> Server:
+    """The HR admin panel (notebooks/admin.ipynb) on a workspace with hostile names. No command serves the
+    admin panel (HR opens it in JupyterLab); the test serves it with the form's locked-down Voilà command."""
+    from assessment.demo import build_demo_workspace
+    from assessment.access import SERVED_ENV
+    from assessment.serve import NOTEBOOKS, NOTEBOOKS_DIR, voila_command
+    root = tmp_path_factory.mktemp("served-hostile-admin")
+    workspace = build_demo_workspace(root / "demo", seed=7)
+    try:
+        _add_hostile_teams(workspace)
+        from _hostile import IMG, TEAMS, stored
+        workspace.store.add_action(stored(TEAMS[0]), "goals", IMG, owner=IMG)
+    finally:
+        workspace.close()
+    port = _free_port()
+    argv, env = voila_command(root / "demo", port=port, notebook="dashboard")
+    argv = [str(NOTEBOOKS_DIR / "admin.ipynb") if a == str(NOTEBOOKS["dashboard"]) else a for a in argv]
+    env.pop(SERVED_ENV, None)      # the door is the dashboard's; the admin panel is HR's own
+    log = root / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=root,
+                                   env=env)
+    request.addfinalizer(lambda: _stop(process))
+    served = Server(root / "demo", port, process, log, "hostile-admin")
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"the admin panel's server exited with {process.returncode}:\n{served.log_tail()}")
+        try:
+            with urllib.request.urlopen(served.url + "voila/static/voila.js", timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"the admin panel did not answer within {START_TIMEOUT} s:\n{served.log_tail()}")
+        time.sleep(0.5)
+    return served
+
+
+@pytest.fixture
+def open_hostile_admin(chromium_browser, hostile_admin_server, screenshots, request):
+    """Like open_form, on `hostile_admin_server`: loaded when the admin panel's tabs are on the page."""
+    yield from _page_opener(chromium_browser, screenshots, request, hostile_admin_server, ".assessment-admin")

@@ -47,3 +47,11 @@ def answer_every_item(page, template, offset: int) -> dict:
 
 def choose_team(page, label: str):
     page.locator(".survey-team select").select_option(label=label)
+
+
+def added_comments(before, after) -> list:
+    """The (team, question, text) rows in `after` and not in `before`: comments are stored in random
+    order (nothing follows submission order), so the new ones are found by difference, not by position."""
+    from collections import Counter
+    rows = lambda frame: Counter(map(tuple, frame[["team", "question", "text"]].values.tolist()))  # noqa: E731
+    return [list(row) for row in (rows(after) - rows(before)).elements()]

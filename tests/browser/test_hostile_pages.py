@@ -157,3 +157,23 @@ def test_written_report_shows_hostile_text_as_text(chromium_browser, tmp_path):
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_admin_panel_shows_hostile_names_and_action_texts_as_text(open_hostile_admin):
+    page, watch, shoot = open_hostile_admin(viewport={"width": 1280, "height": 900})
+    shoot("01-opened")
+    assert_inert(page)
+    admin = page.locator(".assessment-admin")
+    assert IMG in text_of(admin.locator("h2").first)                 # the workspace name, as text
+    rates = text_of(admin.locator(".admin-rates").first)
+    assert stored(TEAMS[0]) in rates and stored(TEAMS[1]) in rates
+    admin.locator(".p-TabBar-tab, .lm-TabBar-tab", has_text="Actions").first.click()
+    table = admin.locator(".actions-panel")
+    expect(table).to_be_visible()
+    choose_group = table.locator(".actions-group select")
+    value = choose_group.evaluate("(s, wanted) => [...s.options].find(o => o.text.replace(/\\u00a0/g, ' ') === wanted)"
+                                  ".value", stored(TEAMS[0]))
+    choose_group.select_option(value=value)
+    expect(table.locator(".actions-table")).to_contain_text(IMG)   # the action text and owner, as text
+    shoot("02-actions")
+    assert_inert(page)

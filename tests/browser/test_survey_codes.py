@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from formhelpers import answer_every_item, stored, template_of
+from formhelpers import added_comments, answer_every_item, stored, template_of
 
 from assessment.widgets import UI_TEXT
 from assessment.workspace import Workspace
@@ -73,8 +73,7 @@ def test_a_code_submits_once_with_its_team(open_code_form, code_server):
     assert len(new) == 1
     respondent = after[new.pop()]
     assert respondent["team"] == "Platform" and respondent["answers"] == answers
-    added = comments_after.iloc[len(comments_before):]
-    assert added[["team", "question", "text"]].values.tolist() == [["Platform", "comment_keep", "Code mode works"]]
+    assert added_comments(comments_before, comments_after) == [["Platform", "comment_keep", "Code mode works"]]
     used = codes_used(code_server)
     assert used["Platform"] == used_before["Platform"] + 1 and used["Mobile"] == used_before["Mobile"]
 

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from formhelpers import answer_every_item, choose_team, stored, template_of
+from formhelpers import added_comments, answer_every_item, choose_team, stored, template_of
 
 pytestmark = pytest.mark.browser
 
@@ -52,8 +52,7 @@ def test_answer_in_swedish_and_submit(open_form, server):
     assert respondent["team"] == "Platform"
     assert respondent["language"] == "sv"
     assert respondent["answers"] == answers
-    added = comments_after.iloc[len(comments_before):]
-    assert added[["team", "question", "text"]].values.tolist() == [["Platform", "comment_keep", comment]]
+    assert added_comments(comments_before, comments_after) == [["Platform", "comment_keep", comment]]
 
     # cleared for the next respondent, still in Swedish
     expect(page.locator(".survey-options .mod-active")).to_have_count(0)
