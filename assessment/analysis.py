@@ -88,12 +88,12 @@ class Results:
         """The protected aggregate table (all waves, teams, departments, organisation), with titles."""
         table = self._table if level is None else self._table[self._table["level"] == level]
         table = table.copy()
-        table["title"] = [self.title(s, language) for s in table["scale"]]
+        table["title"] = table["scale"].map({s: self.title(s, language) for s in table["scale"].unique()})
         return table
 
     def compare(self, wave_a: str, wave_b: str, level: str = "team", language: str | None = None) -> pd.DataFrame:
         table = statistics.compare_waves(self.scored, wave_a, wave_b, self.hierarchy, by=level)
-        table["title"] = [self.title(s, language) for s in table["scale"]]
+        table["title"] = table["scale"].map({s: self.title(s, language) for s in table["scale"].unique()})
         return table
 
     def reliability(self, wave: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

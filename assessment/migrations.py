@@ -61,6 +61,13 @@ def comment_key() -> str:
     return secrets.token_hex(16)
 
 
+def random_keys(count: int) -> list[str]:
+    """`count` random keys like `comment_key`'s, from one call to the system's random source (bulk inserts
+    of comments and of respondents without an id)."""
+    raw = secrets.token_bytes(16 * count).hex()
+    return [raw[k:k + 32] for k in range(0, 32 * count, 32)]
+
+
 def _unlinkable_comments(store) -> None:
     """v0.1.0 numbered comments in submission order, the same order as respondents: rewrite them
     with random keys, in random order, so the file no longer pairs a comment with its author."""
@@ -108,8 +115,7 @@ def _numbered_imports(store) -> None:
     store._exec("ALTER TABLE imports_v3 RENAME TO imports")
     store._exec("ALTER TABLE respondents ADD COLUMN import_id INTEGER")
     store._exec("ALTER TABLE comments ADD COLUMN import_id INTEGER")
-    store._exec("CREATE INDEX respondents_by_import ON respondents (import_id)")
-    store._exec("CREATE INDEX comments_by_import ON comments (import_id)")
+    # no index on import_id: every insert would pay for it, and only a rare undo reads by it (a scan)
     for import_id, wave_id, count in store._all(
             "SELECT i.import_id, i.wave_id, i.respondents FROM imports i WHERE (SELECT COUNT(*) FROM imports o "
             "WHERE o.wave_id = i.wave_id) = 1"):
@@ -152,4 +158,4 @@ def apply(store, migration: Migration) -> None:
             step(store)
 
 
-__all__ = ["Migration", "MIGRATIONS", "LATEST", "ACTION_STATUSES", "pending", "apply", "comment_key"]
+__all__ = ["Migration", "MIGRATIONS", "LATEST", "ACTION_STATUSES", "pending", "apply", "comment_key", "random_keys"]

@@ -69,9 +69,14 @@ class Tree:
 
 def protect(tree: Tree, n: np.ndarray, reason: np.ndarray, threshold: int) -> None:
     """Secondary suppression for one statistic, in place: `n` per node, `reason` per node (None =
-    shown; groups already hidden stay hidden). See the module docstring."""
+    shown; groups already hidden stay hidden). See the module docstring.
+
+    Bottom-up, `below[v]` is the n of the shown groups directly below v (looking through hidden
+    ones), so a remainder costs one sum per node; the shown frontier is searched only when
+    something has to be hidden."""
     hidden = np.array([r is not None for r in reason])
     n = np.asarray(n, dtype=float)
+    below = np.zeros(len(tree))
 
     def frontier(v):
         out, stack = [], list(tree.children[v])
@@ -83,23 +88,22 @@ def protect(tree: Tree, n: np.ndarray, reason: np.ndarray, threshold: int) -> No
                 out.append(c)
         return out
 
-    def residual(v):
-        return n[v] - sum(n[f] for f in frontier(v))
-
     for v in np.argsort(-tree.depth, kind="stable"):
+        below[v] = sum(below[c] if hidden[c] else n[c] for c in tree.children[v])
         if hidden[v]:
             continue
         while True:
-            visible_below = frontier(v)
-            rest = n[v] - sum(n[f] for f in visible_below)
+            rest = n[v] - below[v]
             if rest < 0.5 or rest >= threshold:
                 break
+            visible_below = frontier(v)
             if not visible_below:                 # nothing left to hide below: hide the group itself
                 hidden[v], reason[v] = True, DIFFERENCING
                 break
-            useful = [f for f in visible_below if residual(f) > 0.5]
+            useful = [f for f in visible_below if n[f] - below[f] > 0.5]
             pick = min(useful or visible_below, key=lambda f: (n[f], tree.group[f]))
             hidden[pick], reason[pick] = True, DIFFERENCING
+            below[v] += below[pick] - n[pick]     # the hidden group's own shown groups count instead
 
 
 def wave_reasons(tree: Tree, respondents: np.ndarray, n: np.ndarray, min_group: int, min_comments: int):

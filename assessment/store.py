@@ -27,7 +27,7 @@ import pandas as pd
 from . import migrations
 from .exceptions import ResponseRejected, StoreError, UnknownNameError
 from ._names import did_you_mean, fold, quote, resolve
-from .migrations import ACTION_STATUSES, comment_key
+from .migrations import ACTION_STATUSES, comment_key, random_keys
 from .templates import Template, template_from_data
 
 SCHEMA_VERSION = migrations.LATEST
@@ -598,7 +598,7 @@ class Store:
             keys = None if keys is None else [keys[p] for p in positions.tolist()]
             languages = None if languages is None else [languages[p] for p in positions.tolist()]
             fast = None if fast is None else np.asarray(fast, dtype=float)[positions]
-        keys = [secrets.token_hex(16) for _ in positions] if keys is None else list(keys)
+        keys = random_keys(len(positions)) if keys is None else list(keys)   # random: no link to anyone
         languages = [None] * len(positions) if languages is None else list(languages)
         day = submitted_on or _dt.date.today().isoformat()
         with self.transaction():
@@ -652,8 +652,9 @@ class Store:
             if comments is not None and len(comments):
                 self._many("INSERT INTO comments (comment_key, wave_id, team_id, question, text, import_id) "
                            "VALUES (?, ?, ?, ?, ?, ?)",
-                           [(comment_key(), wave_id, team_ids[t], q, x, import_id) for t, q, x in
-                            comments[["team", "question", "text"]].itertuples(index=False, name=None)])
+                           sorted(zip(random_keys(len(comments)), itertools.repeat(wave_id),
+                                      [team_ids[t] for t in comments["team"]], comments["question"], comments["text"],
+                                      itertools.repeat(import_id))))   # sorted: a little faster into the B-tree
         return len(ids)
 
     # ------------------------------------------------------------ imports: listed and undone
