@@ -120,6 +120,24 @@ class Server:
             return ""
 
 
+def _wait_until_served(served: Server, what: str):
+    """Wait until the server answers (or fail the test with its log)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if served.process.poll() is not None:
+            pytest.fail(f"{what} exited with {served.process.returncode}:\n{served.log_tail()}")
+        try:
+            # a static file: asking for the page itself would start a kernel on every poll
+            with urllib.request.urlopen(served.url + "voila/static/voila.js", timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"the {served.kind} page did not answer within {START_TIMEOUT} s:\n{served.log_tail()}")
+        time.sleep(0.5)
+
+
 def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str, prepare=None) -> Server:
     """Build a fresh demo workspace (then `prepare(workspace)`), run `assessment COMMAND WORKSPACE ... --port P`
     and wait until it answers; the server is stopped when the session ends."""
@@ -140,20 +158,7 @@ def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str
     served = Server(root / "demo", port, process, log, kind)
     if extra:
         served.codes = extra
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"`assessment {command[0]}` exited with {process.returncode}:\n{served.log_tail()}")
-        try:
-            # a static file: asking for the page itself would start a kernel on every poll
-            with urllib.request.urlopen(served.url + "voila/static/voila.js", timeout=5) as answer:
-                if answer.status == 200:
-                    break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"the {kind} page did not answer within {START_TIMEOUT} s:\n{served.log_tail()}")
-        time.sleep(0.5)
+    _wait_until_served(served, f"`assessment {command[0]}`")
     address = re.search(banner + r": (http://\S+)", log.read_text(encoding="utf-8", errors="replace"))
     assert address and address.group(1) == served.url, served.log_tail()
     served.links = dict(re.findall(r"^Link for (.+?): (http://\S+)$", log.read_text(encoding="utf-8", errors="replace"),
@@ -393,19 +398,7 @@ def hostile_admin_server(tmp_path_factory, request) -> Server:
                                    env=env)
     request.addfinalizer(lambda: _stop(process))
     served = Server(root / "demo", port, process, log, "hostile-admin")
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"the admin panel's server exited with {process.returncode}:\n{served.log_tail()}")
-        try:
-            with urllib.request.urlopen(served.url + "voila/static/voila.js", timeout=5) as answer:
-                if answer.status == 200:
-                    break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"the admin panel did not answer within {START_TIMEOUT} s:\n{served.log_tail()}")
-        time.sleep(0.5)
+    _wait_until_served(served, "the admin panel's server")
     return served
 
 
