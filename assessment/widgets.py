@@ -694,7 +694,8 @@ class SurveyForm:
                 self.code.add_class("survey-missing")
                 self._show("error", lambda lang: self._missing_html(lang, key, []))
             else:
-                self._show("error", lambda lang: self._problems_html(lang, exc.problems))
+                refused = exc.problems   # `exc` is gone once the except block ends; the message is rebuilt later
+                self._show("error", lambda lang: self._problems_html(lang, refused))
             return None
         except StoreError as exc:
             closed = self.store.wave_status(self.wave) != "open"

@@ -449,3 +449,18 @@ def test_imports_and_code_free_store_writes_are_unaffected_by_codes(workspace, c
     from assessment.store import Response
     ids = workspace.store.add_responses("w1", [Response(team="Sales North", answers={"exp_role": 4})])
     assert len(ids) == 1 and codes_used(workspace) == 0
+
+
+def test_a_refusal_by_the_store_still_shows_after_a_language_switch(form, monkeypatch):
+    """The store can refuse what the form's own checks let through (another page changed it meanwhile);
+    its message is rebuilt in the new language when the respondent switches."""
+    from assessment.exceptions import ResponseRejected
+
+    def refuse(*args, **kwargs):
+        raise ResponseRejected(["the store refused it"])
+    monkeypatch.setattr(form.store, "add_responses", refuse)
+    form.fill(team="Platform", answers={item.id: item.response_scale.low for item in form.template.items})
+    form.submit_button.click()
+    assert "the store refused it" in form.message.value
+    form.language.value = "sv"
+    assert "the store refused it" in form.message.value and UI_TEXT["sv"]["not_saved"] in form.message.value
