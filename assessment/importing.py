@@ -27,7 +27,7 @@ import yaml
 from . import formats
 from .exceptions import AssessmentError, ImportRejected
 from ._names import did_you_mean, QUOTE_WIDTH, quote, short
-from .store import COMMENT_LIMIT, Response, Store, comment_too_long
+from .store import COMMENT_LIMIT, Store, comment_too_long
 
 TEAM_COLUMNS = ("team", "team_name", "avdelning", "enhet")   # team column headers (any case) found without a mapping
 RESPONDENT_COLUMNS = ("respondent", "respondent_id", "Respondent", "ResponseId")

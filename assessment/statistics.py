@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from .exceptions import AssessmentError, UnknownNameError
-from .protection import DIFFERENCING, SMALL_GROUP, Tree, wave_reasons
+from .protection import SMALL_GROUP, Tree, wave_reasons
 from .scoring import ScoredWave, item_scores, score_kinds, score_wave
 from .store import ORGANISATION
 from .templates import Template

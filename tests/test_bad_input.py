@@ -4,7 +4,6 @@ naming where and what, and leave the store byte-for-byte as it was."""
 from __future__ import annotations
 
 import hashlib
-import io
 import string
 from pathlib import Path
 
