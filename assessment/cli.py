@@ -197,8 +197,21 @@ def cmd_demo(args):
 
 
 def cmd_serve(args):
-    from .serve import serve
-    serve(args.workspace, wave=args.wave, port=args.port, host=args.host, open_browser=False)
+    from .serve import serve, serve_form
+    if args.notebook:
+        return serve(args.workspace, wave=args.wave, port=args.port, host=args.host, open_browser=False)
+    return serve_form(args.workspace, wave=args.wave, port=args.port, host=args.host, workers=args.workers)
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of worker processes; give a whole number "
+                                         "from 1 (e.g. --workers 2 on a 2-core machine)")
+    return value
 
 
 def cmd_dashboard(args):
@@ -365,11 +378,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", help="wave (default: the latest)")
     p.set_defaults(func=cmd_reliability)
 
-    p = sub.add_parser("serve", help="serve the survey form with Voilà and print the address to share")
+    p = sub.add_parser("serve", help="serve the survey form as a web page and print the address to share",
+                       description="Serve the survey form to respondents: a plain HTML page (no kernel per "
+                                   "respondent) that any number of people can open at once. Put it behind a "
+                                   "reverse proxy with TLS to reach it from outside (see README).")
     p.add_argument("workspace")
     p.add_argument("--wave", help="wave to collect answers for (default: the latest)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every network interface)")
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="worker processes (default 1; one per core for a PostgreSQL store, 1-2 for SQLite)")
+    p.add_argument("--notebook", action="store_true",
+                   help="serve the notebook form with Voilà instead (one kernel per open page: a kiosk or a "
+                        "trial run, not a whole company)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("dashboard", help="serve the leaders' dashboard with Voilà (a separate server from the form)",

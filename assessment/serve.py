@@ -1,7 +1,10 @@
-"""Serve the survey form (notebooks/survey.ipynb) or the leaders' dashboard (notebooks/dashboard.ipynb)
-with Voilà, for browsers.
+"""Serve the survey form or the leaders' dashboard (notebooks/dashboard.ipynb) to browsers.
 
-`assessment serve WORKSPACE [--wave W] [--port P]` checks the workspace and wave, then runs
+`assessment serve WORKSPACE [--wave W] [--port P] [--workers N]` checks the workspace and wave, then serves
+the form as a plain web page (`assessment.app` under uvicorn, `serve_form`): no kernel per respondent.
+
+`assessment serve WORKSPACE --notebook` serves the ipywidgets form (notebooks/survey.ipynb) with Voilà
+instead, one kernel per open page (a kiosk, or HR trying the survey); it runs
 
     python -c "from assessment.serve import run_voila; run_voila()" notebooks/survey.ipynb
         --no-browser --port=P --Voila.ip=HOST --Voila.config_file_paths=assessment/_static/voila
@@ -236,6 +239,23 @@ def _check_port(host: str, port: int):
         except OSError as exc:
             raise AssessmentError(f"cannot serve on {host}:{port} ({exc.strerror}); choose another port with "
                                   "--port") from None
+
+
+def serve_form(workspace, wave: str | None = None, port: int = 8866, host: str = "127.0.0.1",
+               workers: int = 1) -> int:
+    """Serve the survey form as a web page (`assessment.app`, under uvicorn) until interrupted: the latest wave,
+    or `wave`; refused (AssessmentError) when the wave is closed, nobody can answer, or the port is taken."""
+    folder, name = check_target(workspace, wave)
+    for module in ("starlette", "uvicorn", "jinja2"):
+        if importlib.util.find_spec(module) is None:
+            raise AssessmentError(f"serving the form needs {module}: pip install osa-assessment (it is a dependency)")
+    _check_port(host, port)
+    print(f"Survey form for {workspace}, wave {name}: {form_url(host, port)}", flush=True)
+    print(f"Share this address with respondents ({workers} worker process{'es' if workers > 1 else ''}); press "
+          "Ctrl+C to stop.", flush=True)
+    from . import app
+    app.run(folder, name, host=host, port=port, workers=workers)
+    return 0
 
 
 def dashboard_links(workspace, host: str = "127.0.0.1", port: int = 8867, scopes=(), rotate: bool = False,

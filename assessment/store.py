@@ -882,6 +882,10 @@ class Store:
             raise ResponseRejected([CODE_USED])
         return row[0][0]
 
+    def wave_has_codes(self, wave: str) -> bool:
+        """Whether one-time codes were issued for the wave (then answers are taken only with a code)."""
+        return self._one("SELECT 1 FROM codes WHERE wave_id = ? LIMIT 1", (self.wave_id(wave),)) is not None
+
     def code_counts(self, wave: str) -> pd.DataFrame:
         """Codes issued and used per team (counts only)."""
         return self.frame("SELECT t.name AS team, COUNT(*) AS issued, SUM(c.used) AS used FROM codes c "

@@ -50,106 +50,16 @@ import os
 
 import ipywidgets as widgets
 
-from .exceptions import AssessmentError, ResponseRejected, StoreError
-from .store import CODE_UNKNOWN, CODE_USED, Response, Store
-from .templates import Item, LANGUAGE_NAMES, Template
+from .exceptions import AssessmentError, ResponseRejected
+from .responding import (CODE_PROBLEMS, NUMBERED_POINTS, SKIP, UI_TEXT, language_name, leaf_teams,  # noqa: F401
+                         submit_response, ui_text)
+from .store import Response, Store
+from .templates import Item, Template
 
 log = logging.getLogger(__name__)
 
-SKIP = "skip"
-"""The value of an item whose respondent chose "Skip / prefer not to answer" (stored as missing)."""
-
 NO_TEAM = ""
 """The value of the team dropdown's "choose your team" prompt (None, nothing selected, means the same)."""
-
-NUMBERED_POINTS = 7
-"""Response scales with more points than this (e.g. the 0-10 eNPS scale) show numbers on the buttons
-and their end labels as a hint underneath."""
-
-NATIVE_LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "no": "Norsk", "nb": "Norsk bokmål", "da": "Dansk",
-                         "fi": "Suomi", "de": "Deutsch", "fr": "Français", "es": "Español", "nl": "Nederlands"}
-
-UI_TEXT = {
-    "en": {
-        "intro": "Your answers are anonymous: results are only shown for groups of at least {min_group} people, "
-                 "and open comments are never linked to your answers. Choose the answer that fits best for each "
-                 "statement, or “Skip / prefer not to answer”.",
-        "language": "Language",
-        "team": "Your team",
-        "choose_team": "— choose your team —",
-        "skip": "Skip / prefer not to answer",
-        "open_questions": "Open questions",
-        "optional": "optional",
-        "comment_placeholder": "Write here if you like (optional)",
-        "progress": "{done} of {total} questions answered or skipped",
-        "submit": "Submit",
-        "submitting": "Saving…",
-        "thank_you": "Thank you! Your answers have been saved. The form is now empty for the next person.",
-        "not_saved": "Your answers have not been saved yet.",
-        "missing_team": "Choose your team.",
-        "missing_items": "Answer or skip {n} more questions:",
-        "missing_item": "Answer or skip 1 more question:",
-        "and_more": "… and {n} more",
-        "nothing_answered": "Answer at least one question or write a comment before you submit.",
-        "rejected": "The answers could not be saved:",
-        "closed": "This survey is closed and takes no more answers.",
-        "failed": "Something went wrong and your answers were not saved. Please try again, or tell the person "
-                  "who runs the survey.",
-        "no_teams": "No teams have been set up for this survey yet, so it cannot be answered.",
-        "code": "Your code",
-        "code_placeholder": "e.g. ABCDE-23456",
-        "code_intro": "Enter the one-time code from your invitation. It tells us which team you answer for and can "
-                      "be used once; it is never stored with your answers.",
-        "code_team": "Team: {team}",
-        "missing_code": "Enter the code from your invitation.",
-        "code_unknown": "This code is not valid for this survey. Check that you typed it exactly as in your "
-                        "invitation.",
-        "code_used": "This code has already been used. Each code can be used once; ask the person who runs the "
-                     "survey for a new one if you have not answered yet.",
-        "codes_now": "This survey now asks for the code from your invitation. Enter it, then submit again.",
-    },
-    "sv": {
-        "intro": "Dina svar är anonyma: resultat visas bara för grupper med minst {min_group} personer, och "
-                 "fritextsvar kopplas aldrig till dina svar. Välj det svar som passar bäst för varje påstående, "
-                 "eller ”Hoppa över / vill inte svara”.",
-        "language": "Språk",
-        "team": "Ditt team",
-        "choose_team": "— välj ditt team —",
-        "skip": "Hoppa över / vill inte svara",
-        "open_questions": "Öppna frågor",
-        "optional": "frivillig",
-        "comment_placeholder": "Skriv här om du vill (frivilligt)",
-        "progress": "{done} av {total} frågor besvarade eller överhoppade",
-        "submit": "Skicka",
-        "submitting": "Sparar…",
-        "thank_you": "Tack! Dina svar har sparats. Formuläret är nu tomt för nästa person.",
-        "not_saved": "Dina svar har inte sparats ännu.",
-        "missing_team": "Välj ditt team.",
-        "missing_items": "Svara på eller hoppa över {n} frågor till:",
-        "missing_item": "Svara på eller hoppa över 1 fråga till:",
-        "and_more": "… och {n} till",
-        "nothing_answered": "Svara på minst en fråga eller skriv en kommentar innan du skickar.",
-        "rejected": "Svaren kunde inte sparas:",
-        "closed": "Enkäten är stängd och tar inte emot fler svar.",
-        "failed": "Något gick fel och dina svar sparades inte. Försök igen, eller kontakta den som håller i "
-                  "enkäten.",
-        "no_teams": "Inga team är upplagda för den här enkäten ännu, så den kan inte besvaras.",
-        "code": "Din kod",
-        "code_placeholder": "t.ex. ABCDE-23456",
-        "code_intro": "Skriv in engångskoden från din inbjudan. Den visar vilket team du svarar för och kan bara "
-                      "användas en gång; den sparas aldrig tillsammans med dina svar.",
-        "code_team": "Team: {team}",
-        "missing_code": "Skriv in koden från din inbjudan.",
-        "code_unknown": "Koden gäller inte för den här enkäten. Kontrollera att du har skrivit den precis som i "
-                        "inbjudan.",
-        "code_used": "Koden har redan använts. Varje kod kan användas en gång; be den som håller i enkäten om en ny "
-                     "om du inte har svarat ännu.",
-        "codes_now": "Enkäten kräver nu koden från din inbjudan. Skriv in den och skicka igen.",
-    },
-}
-
-CODE_PROBLEMS = {CODE_UNKNOWN: "code_unknown", CODE_USED: "code_used"}
-"""The store's reasons a code cannot be used, and the UI strings that say so to a respondent."""
 
 MAX_LISTED = 8   # missing questions listed by number and text in a message; the rest are counted
 
@@ -217,21 +127,6 @@ STYLE = """
 """
 
 
-def ui_text(language: str, key: str, **values) -> str:
-    """A UI string in the language (English when the kit has no translation for it)."""
-    text = UI_TEXT.get(language, {}).get(key) or UI_TEXT["en"][key]
-    return text.format(**values) if values else text
-
-
-def leaf_teams(store: Store) -> list[tuple[str, str | None]]:
-    """(team, department) for every team that has no teams under it: the teams a respondent can belong to."""
-    teams = store.teams()
-    parents = {p for p in teams["parent"] if isinstance(p, str)}
-    leaves = [(row.team, row.parent if isinstance(row.parent, str) else None)
-              for row in teams.itertuples(index=False) if row.team not in parents]
-    return sorted(leaves, key=lambda pair: pair[0].casefold())
-
-
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -271,7 +166,7 @@ class SurveyForm:
         self.header.add_class("survey-header")
 
         self.language = widgets.ToggleButtons(
-            options=[(NATIVE_LANGUAGE_NAMES.get(code, LANGUAGE_NAMES.get(code, code)), code) for code in t.languages],
+            options=[(language_name(code), code) for code in t.languages],
             value=language)
         self.language.add_class("survey-language")
         self.language.add_class("survey-choice")
@@ -476,7 +371,7 @@ class SurveyForm:
 
     # ------------------------------------------------------------ one-time codes
     def _wave_has_codes(self) -> bool:
-        return not self.store.code_counts(self.wave).empty
+        return self.store.wave_has_codes(self.wave)
 
     def _set_code_mode(self, on: bool):
         """Show the code field (code mode) or the team dropdown."""
@@ -651,61 +546,49 @@ class SurveyForm:
             self._check_open(show=False)
 
     def _submit(self) -> int | None:
-        if not self.code_mode and self._wave_has_codes():
+        missing = self.missing()
+        missing_items = [m for m in missing if m not in ("team", "code")]
+        was_code_mode = self.code_mode
+        outcome = submit_response(self.store, self.wave, self.response(), unanswered=missing_items,
+                                  code_mode=self.code_mode, code=self.code.value,
+                                  teams=[team for team, _ in self.teams])
+        if outcome.stored:
+            self.clear()
+            self._show("success", lambda lang: html.escape(ui_text(lang, "thank_you")))
+            return outcome.respondent_id
+        field_problem = outcome.field_problem
+        if field_problem == "codes_now":
             # codes were issued after this page was opened: from now on the team comes from a code
             self._set_code_mode(True)
             self.code.add_class("survey-missing")
             self._show("error", lambda lang: self._missing_html(lang, "codes_now", []))
             return None
-        missing = self.missing()
-        missing_items = [m for m in missing if m not in ("team", "code")]
-        if self.code_mode:
-            code = self.code.value.strip()
-            _team, field_problem = self.check_code(code)
+        if was_code_mode:
+            self._code_team = outcome.team
+            if field_problem in CODE_PROBLEMS.values():
+                key = field_problem
+                self._set_code_status("error", lambda lang: html.escape(ui_text(lang, key)))
+            elif outcome.team is not None:
+                shown = self._team_label_of(outcome.team)
+                self._set_code_status("ok", lambda lang: html.escape(ui_text(lang, "code_team", team=shown)))
+            else:
+                self._set_code_status(None)
             (self.code.add_class if field_problem else self.code.remove_class)("survey-missing")
         else:
-            code = None
-            field_problem = "missing_team" if "team" in missing else None
             (self.team.add_class if field_problem else self.team.remove_class)("survey-missing")
         for item_id, box in self._item_boxes.items():
-            (box.add_class if item_id in missing_items else box.remove_class)("survey-missing")
-        if field_problem or missing_items:
-            self._show("error", lambda lang: self._missing_html(lang, field_problem, missing_items))
-            return None
-        response = self.response()
-        problems = []
-        if not self.code_mode and response.team not in {team for team, _ in self.teams}:
-            problems.append(f"unknown team {response.team!r}")
-        problems += self.store.check_response(self.template, response)
-        if problems:
-            if not any(v is not None for v in response.answers.values()) and not response.comments:
-                self._show("error", lambda lang: html.escape(ui_text(lang, "nothing_answered")))
-            else:
-                self._show("error", lambda lang: self._problems_html(lang, problems))
-            return None
-        try:
-            # with a code, the store takes the team from it and spends it in the same transaction
-            ids = self.store.add_responses(self.wave, [response], code=code)
-        except ResponseRejected as exc:
-            key = next((CODE_PROBLEMS[p] for p in exc.problems if p in CODE_PROBLEMS), None)
-            if key is not None:        # e.g. the same code was submitted from another page a moment ago
-                self._code_team = None
-                self._set_code_status("error", lambda lang: html.escape(ui_text(lang, key)))
-                self.code.add_class("survey-missing")
-                self._show("error", lambda lang: self._missing_html(lang, key, []))
-            else:
-                refused = exc.problems   # `exc` is gone once the except block ends; the message is rebuilt later
-                self._show("error", lambda lang: self._problems_html(lang, refused))
-            return None
-        except StoreError as exc:
-            closed = self.store.wave_status(self.wave) != "open"
-            detail = str(exc)
-            self._show("error", lambda lang: html.escape(ui_text(lang, "closed")) if closed
-                       else self._problems_html(lang, [detail]))
-            return None
-        self.clear()
-        self._show("success", lambda lang: html.escape(ui_text(lang, "thank_you")))
-        return ids[0]
+            (box.add_class if item_id in outcome.missing_items else box.remove_class)("survey-missing")
+        if field_problem or outcome.missing_items:
+            missing_now = outcome.missing_items
+            self._show("error", lambda lang: self._missing_html(lang, field_problem, missing_now))
+        elif outcome.closed:
+            self._show("error", lambda lang: html.escape(ui_text(lang, "closed")))
+        elif outcome.nothing_answered:
+            self._show("error", lambda lang: html.escape(ui_text(lang, "nothing_answered")))
+        else:
+            refused = outcome.problems
+            self._show("error", lambda lang: self._problems_html(lang, refused))
+        return None
 
     def _missing_html(self, lang, field_problem: str | None, missing_items: list[str]) -> str:
         """What stops the submission: `field_problem` is the UI text key about the team or the code (or None)."""
@@ -729,4 +612,4 @@ class SurveyForm:
                 f"<p>{html.escape(ui_text(lang, 'rejected'))}</p><ul>{listed}</ul>")
 
 
-__all__ = ["SurveyForm", "SKIP", "NO_TEAM", "UI_TEXT", "CODE_PROBLEMS", "ui_text", "leaf_teams"]
+__all__ = ["SurveyForm", "SKIP", "NO_TEAM", "UI_TEXT", "CODE_PROBLEMS", "ui_text", "leaf_teams"]  # the texts live in responding

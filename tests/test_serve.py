@@ -363,3 +363,35 @@ def test_served_dashboard_kernel_shows_the_links_scope_or_nothing(demo_workspace
     assert "VBox" in shown and "HTML" not in shown.split("VBox")[0]          # the dashboard widget
     refused = _run_dashboard_notebook(demo_workspace, monkeypatch, "token=" + access.make_token(b"\x05" * 32))
     assert "HTML" in refused and "VBox" not in refused                        # the Ask HR note instead
+
+
+@pytest.fixture
+def recorded_form(monkeypatch) -> dict:
+    """The web form's server is not started: what `assessment.app.run` would get is recorded instead."""
+    from assessment import app
+    started = {}
+    monkeypatch.setattr(app, "run", lambda folder, wave, **kwargs: started.update(folder=folder, wave=wave, **kwargs))
+    return started
+
+
+def test_serve_runs_the_web_form_with_its_workers_and_prints_the_address(workspace, recorded_form, recorded_voila,
+                                                                         capsys):
+    port = free_port()
+    assert main(["serve", str(workspace.path), "--port", str(port), "--workers", "3"]) == 0
+    out = capsys.readouterr().out
+    assert f"Survey form for {workspace.path}, wave w1: http://127.0.0.1:{port}/" in out
+    assert recorded_form == {"folder": workspace.path.resolve(), "wave": "w1", "host": "127.0.0.1", "port": port,
+                             "workers": 3}
+    assert not recorded_voila                      # no Voilà, no kernel
+
+
+def test_serve_notebook_runs_the_voila_form_instead(workspace, recorded_form, recorded_voila):
+    assert main(["serve", str(workspace.path), "--port", str(free_port()), "--notebook"]) == 0
+    assert Path(recorded_voila["argv"][3]).name == "survey.ipynb" and not recorded_form
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two"])
+def test_serve_refuses_a_number_of_workers_that_is_not_a_positive_whole_number(workspace, workers):
+    result = run_cli("serve", workspace.path, "--workers", workers, "--port", 1)
+    assert result.returncode == 2 and "--workers" in result.stderr and workers in result.stderr
+    assert "Survey form" not in result.stdout
