@@ -36,7 +36,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 import jinja2
 from starlette.applications import Starlette
@@ -125,6 +125,21 @@ def _read_facts(store, wave) -> _Facts:
 
 
 # ---------------------------------------------------------------- CSRF tokens, signed without server state
+
+def _csrf_cookie(token: str, secure: bool) -> str:
+    """The Set-Cookie value that carries the token: only for this site's own requests, never for scripts."""
+    return (f"{CSRF_COOKIE}={token}; HttpOnly; Max-Age={CSRF_MAX_AGE}; Path=/; SameSite=strict"
+            + ("; Secure" if secure else ""))
+
+
+def _cookie(header: str, name: str) -> str | None:
+    """One cookie's value from a Cookie header (tokens hold only letters, digits and dots: no quoting)."""
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
 
 class _Tokens:
     """`issue()` makes `time.nonce.signature`; `valid(token)` checks signature and age. The key is derived from
@@ -261,6 +276,7 @@ class FormApp:
         self._facts: _Facts | None = None
         self._facts_task: asyncio.Task | None = None
         self._pages: dict = {}
+        self._page_parts: dict = {}     # the same pages as bytes, split where the CSRF token goes
         self._placeholder = f"csrf-{secrets.token_hex(12)}"
         self.guesses = _CodeGuesses()
         routes = [
@@ -275,7 +291,39 @@ class FormApp:
         self.asgi = _SecurityHeaders(_BodyLimit(app, self.body_limit, self._too_large))
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/":
+            parts = self._ready_form(scope)
+            if parts is not None:         # the page everyone opens at nine o'clock, straight from the cache
+                await send({"type": "http.response.start", "status": 200, "headers": parts[0]})
+                await send({"type": "http.response.body", "body": parts[1]})
+                return
         await self.asgi(scope, receive, send)
+
+    def _ready_form(self, scope):
+        """(headers, body) of the empty form from the cache, or None when the full path must answer (first
+        view of a language, stale or closed wave, no teams). Same page, cookie and headers as `form_page`."""
+        facts = self._facts
+        if facts is None or facts.status != "open" or not facts.teams or \
+                time.monotonic() - facts.fetched >= FACTS_SECONDS:
+            return None
+        query = scope.get("query_string", b"")
+        lang = self._language(dict(parse_qsl(query.decode("latin-1"))).get("lang")) if query else \
+            self.default_language
+        cached = self._page_parts.get((lang, facts.code_mode, facts.teams))
+        if cached is None:
+            return None
+        token = None
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                token = _cookie(value.decode("latin-1"), CSRF_COOKIE)
+                break
+        if not self._tokens.valid(token):
+            token = self._tokens.issue()
+        body = cached[0] + token.encode() + cached[1]
+        headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                   (b"cache-control", b"no-store"),
+                   (b"set-cookie", _csrf_cookie(token, scope.get("scheme") == "https").encode()), *SECURITY_HEADERS]
+        return headers, body
 
     # ------------------------------------------------------------ lifecycle
     def _lifespan(self, app):
@@ -375,6 +423,8 @@ class FormApp:
             csrf_token=self._placeholder)
         if not problems and not values:
             self._pages[key] = html_text
+            before, _, after = html_text.partition(self._placeholder)
+            self._page_parts[key] = (before.encode(), after.encode())
         return html_text
 
     def _form_response(self, request: Request, lang: str, facts: _Facts, values=None, problems=None,
@@ -384,8 +434,7 @@ class FormApp:
             token = self._tokens.issue()
         text = self._form_html(lang, facts, values, problems).replace(self._placeholder, token)
         response = HTMLResponse(text, status_code=status, headers={"cache-control": "no-store", **(headers or {})})
-        response.set_cookie(CSRF_COOKIE, token, max_age=CSRF_MAX_AGE, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https", path="/")
+        response.headers.append("set-cookie", _csrf_cookie(token, request.url.scheme == "https"))
         return response
 
     # ------------------------------------------------------------ views

@@ -156,7 +156,7 @@ def run_voila():  # pragma: no cover - runs in the server process (tests/browser
 def check_target(workspace, wave: str | None = None) -> tuple[Path, str]:
     """The workspace folder (absolute) and the wave to serve; raises AssessmentError (one line) when either
     does not exist, the wave is closed, or nobody could answer (no teams)."""
-    from .widgets import leaf_teams
+    from .responding import leaf_teams
     from .workspace import Workspace
 
     with Workspace(workspace) as ws:

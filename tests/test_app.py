@@ -479,3 +479,16 @@ def _parent_of(pid: str) -> int | None:
             return int(stat.read().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def test_the_cached_form_is_the_same_page_with_the_same_headers_and_a_fresh_token(client):
+    first, second = client.get("/", params={"lang": "sv"}), client.get("/", params={"lang": "sv"})
+    assert token_of(first) == token_of(second)          # the browser's cookie carries the token it was given
+    assert first.text == second.text
+    client.cookies.clear()
+    third = client.get("/", params={"lang": "sv"})
+    assert token_of(third) != token_of(first)
+    assert third.text.replace(token_of(third), "T") == first.text.replace(token_of(first), "T")
+    for name in ("content-security-policy", "x-content-type-options", "referrer-policy", "cache-control",
+                 "content-type", "set-cookie"):
+        assert first.headers[name].replace(token_of(first), "T") == third.headers[name].replace(token_of(third), "T")

@@ -1,12 +1,15 @@
 """Browser fixtures: demo workspaces served by `assessment serve` / `assessment dashboard` (real
 subprocesses on free ports) and Chromium.
 
-Three servers, each on its own fresh demo workspace, each started once per session (only when a test
-needs it) and always stopped (process group: SIGTERM, then SIGKILL), also when a test or the start-up
+Each server runs on its own fresh demo workspace, is started once per session (only when a test
+needs it) and is always stopped (process group: SIGTERM, then SIGKILL), also when a test or the start-up
 fails:
 
-- `server`: the survey form, without invitation codes (respondents choose their team);
-- `code_server`: the survey form on a workspace whose wave has one-time codes (`code_server.codes`);
+- `web_server`: the survey form as a web page (`assessment serve`, the default), without invitation codes;
+- `web_code_server`: the web form on a workspace whose wave has one-time codes (`web_code_server.codes`);
+- `web_hostile_server`: the web form for a wave whose template texts and team names are hostile;
+- `server`: the notebook (Voilà) form for kiosks (`assessment serve --notebook`), without invitation codes;
+- `code_server`: the notebook form on a workspace whose wave has one-time codes (`code_server.codes`);
 - `dashboard_server`: the leaders' dashboard (opens only from the links it prints: `dashboard_server.links`).
 
 Every page is watched: a JavaScript error, a failed request, an HTTP error status, a request to any
@@ -120,15 +123,18 @@ class Server:
             return ""
 
 
-def _wait_until_served(served: Server, what: str):
-    """Wait until the server answers (or fail the test with its log)."""
+VOILA_PROBE = "voila/static/voila.js"   # a static file: asking for a Voilà page would start a kernel on every poll
+WEB_PROBE = "health"
+
+
+def _wait_until_served(served: Server, what: str, probe: str = VOILA_PROBE):
+    """Wait until the server answers `probe` (a path under its address) with 200, or fail the test with its log."""
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         if served.process.poll() is not None:
             pytest.fail(f"{what} exited with {served.process.returncode}:\n{served.log_tail()}")
         try:
-            # a static file: asking for the page itself would start a kernel on every poll
-            with urllib.request.urlopen(served.url + "voila/static/voila.js", timeout=5) as answer:
+            with urllib.request.urlopen(served.url + probe, timeout=5) as answer:
                 if answer.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -138,9 +144,10 @@ def _wait_until_served(served: Server, what: str):
         time.sleep(0.5)
 
 
-def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str, prepare=None) -> Server:
+def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str, prepare=None,
+           probe: str = VOILA_PROBE) -> Server:
     """Build a fresh demo workspace (then `prepare(workspace)`), run `assessment COMMAND WORKSPACE ... --port P`
-    and wait until it answers; the server is stopped when the session ends."""
+    and wait until it answers `probe`; the server is stopped when the session ends."""
     from assessment.demo import build_demo_workspace
     root = tmp_path_factory.mktemp(f"served-{kind}")
     workspace = build_demo_workspace(root / "demo", seed=7)
@@ -158,7 +165,7 @@ def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str
     served = Server(root / "demo", port, process, log, kind)
     if extra:
         served.codes = extra
-    _wait_until_served(served, f"`assessment {command[0]}`")
+    _wait_until_served(served, f"`assessment {command[0]}`", probe)
     address = re.search(banner + r": (http://\S+)", log.read_text(encoding="utf-8", errors="replace"))
     assert address and address.group(1) == served.url, served.log_tail()
     served.links = dict(re.findall(r"^Link for (.+?): (http://\S+)$", log.read_text(encoding="utf-8", errors="replace"),
@@ -170,8 +177,9 @@ def _start(tmp_path_factory, request, kind: str, command: list[str], banner: str
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, request) -> Server:
-    """`assessment serve DEMO --wave 2026-autumn --port P` on a fresh demo workspace without invitation codes."""
-    return _start(tmp_path_factory, request, "form", ["serve", "--wave", WAVE], r"Survey form for .*")
+    """`assessment serve DEMO --wave 2026-autumn --notebook --port P` (the Voilà form for kiosks) on a fresh demo
+    workspace without invitation codes."""
+    return _start(tmp_path_factory, request, "form", ["serve", "--wave", WAVE, "--notebook"], r"Survey form for .*")
 
 
 def _issue_codes(workspace) -> dict[str, list[str]]:
@@ -180,10 +188,26 @@ def _issue_codes(workspace) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="session")
 def code_server(tmp_path_factory, request) -> Server:
-    """The survey form on a demo workspace whose wave has one-time codes (3 for Platform, 3 for Mobile),
+    """The notebook (Voilà) form on a demo workspace whose wave has one-time codes (3 for Platform, 3 for Mobile),
     issued before the server starts; `code_server.codes[team]` are the codes."""
-    return _start(tmp_path_factory, request, "codes", ["serve", "--wave", WAVE], r"Survey form for .*",
+    return _start(tmp_path_factory, request, "codes", ["serve", "--wave", WAVE, "--notebook"], r"Survey form for .*",
                   prepare=_issue_codes)
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory, request) -> Server:
+    """`assessment serve DEMO --wave 2026-autumn --port P` (the web form) on a fresh demo workspace without
+    invitation codes."""
+    return _start(tmp_path_factory, request, "web-form", ["serve", "--wave", WAVE], r"Survey form for .*",
+                  probe=WEB_PROBE)
+
+
+@pytest.fixture(scope="session")
+def web_code_server(tmp_path_factory, request) -> Server:
+    """The web form on a demo workspace whose wave has one-time codes (3 for Platform, 3 for Mobile), issued
+    before the server starts; `web_code_server.codes[team]` are the codes."""
+    return _start(tmp_path_factory, request, "web-codes", ["serve", "--wave", WAVE], r"Survey form for .*",
+                  prepare=_issue_codes, probe=WEB_PROBE)
 
 
 @pytest.fixture(scope="session")
@@ -196,12 +220,16 @@ def dashboard_server(tmp_path_factory, request) -> Server:
 
 
 class Watch:
-    """Records everything on a page that should make a browser test fail."""
+    """Records everything on a page that should make a browser test fail.
+
+    `refusals_expected`: a test that submits an incomplete web form sets it; then a 422 answer to `POST /` (the
+    form shown again with what to fix) is no problem."""
 
     IGNORED_SCHEMES = ("data", "blob", "about", "chrome-extension")
 
     def __init__(self, page, server: Server):
         self.page, self.server = page, server
+        self.refusals_expected = False
         self.problems: list[str] = []
         self.requested: list[str] = []
         page.on("console", self._console)
@@ -212,9 +240,20 @@ class Watch:
         page.on("websocket", lambda ws: self._check_host(ws.url, "websocket"))
         self.closing = False
 
+    def _expected(self, status: int, method: str | None, url: str) -> bool:
+        parsed = urlparse(url)
+        if parsed.netloc != self.server.host:
+            return False
+        return status == 422 and self.refusals_expected and method in ("POST", None) and parsed.path == "/"
+
     def _console(self, message):
-        if message.type == "error":
-            self.problems.append(f"console error: {message.text}")
+        if message.type != "error":
+            return
+        # Chromium reports every HTTP error status on the console too: "... with a status of 422 (...)"
+        status = re.search(r"Failed to load resource: the server responded with a status of (\d+)", message.text)
+        if status and self._expected(int(status.group(1)), None, (message.location or {}).get("url", "")):
+            return
+        self.problems.append(f"console error: {message.text}")
 
     def _request(self, req):
         self.requested.append(req.url)
@@ -233,7 +272,7 @@ class Watch:
         self.problems.append(f"request failed: {req.method} {req.url} ({req.failure})")
 
     def _response(self, response):
-        if response.status >= 400:
+        if response.status >= 400 and not self._expected(response.status, response.request.method, response.url):
             self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
 
     def check(self):
@@ -250,12 +289,15 @@ class Watch:
 
 
 def _page_opener(chromium_browser, screenshots, request, server: Server, ready: str, shot_style: str = ""):
-    """A generator fixture body: yields open() -> (page, watch, shoot) for `server`, checks and closes every page."""
+    """A generator fixture body: yields open() -> (page, watch, shoot) for `server`, checks and closes every page.
+
+    open(viewport=..., url=..., ready_selector=..., **context_options): context_options go to new_context
+    (e.g. java_script_enabled=False, device_scale_factor=2)."""
     opened = []
     test_name = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)
 
-    def _open(viewport=None, url=None, ready_selector=None):
-        context = chromium_browser.new_context(viewport=viewport or {"width": 1100, "height": 900})
+    def _open(viewport=None, url=None, ready_selector=None, **context_options):
+        context = chromium_browser.new_context(viewport=viewport or {"width": 1100, "height": 900}, **context_options)
         page = context.new_page()
         page.set_default_timeout(30_000)
         watch = Watch(page, server)
@@ -298,6 +340,19 @@ def open_form(chromium_browser, server, screenshots, request):
 def open_code_form(chromium_browser, code_server, screenshots, request):
     """Like open_form, on `code_server` (the form asks for a one-time code)."""
     yield from _page_opener(chromium_browser, screenshots, request, code_server, ".survey-submit", FORM_SHOT_STYLE)
+
+
+@pytest.fixture
+def open_web_form(chromium_browser, web_server, screenshots, request):
+    """open_web_form() -> (page, watch, shoot): a new browser context showing the web survey form, loaded; like
+    open_form. Set `watch.refusals_expected = True` before submitting an incomplete form (422)."""
+    yield from _page_opener(chromium_browser, screenshots, request, web_server, "#submit")
+
+
+@pytest.fixture
+def open_web_code_form(chromium_browser, web_code_server, screenshots, request):
+    """Like open_web_form, on `web_code_server` (the form asks for a one-time code)."""
+    yield from _page_opener(chromium_browser, screenshots, request, web_code_server, "#submit")
 
 
 @pytest.fixture
@@ -352,11 +407,26 @@ def hostile_dashboard_server(tmp_path_factory, request) -> Server:
 
 @pytest.fixture(scope="session")
 def hostile_form_server(tmp_path_factory, request) -> Server:
-    """The survey form for a wave whose template texts and team names are hostile."""
-    served = _start(tmp_path_factory, request, "hostile-form", ["serve", "--wave", HOSTILE_FORM_WAVE],
+    """The notebook (Voilà) form for a wave whose template texts and team names are hostile."""
+    served = _start(tmp_path_factory, request, "hostile-form", ["serve", "--wave", HOSTILE_FORM_WAVE, "--notebook"],
                     r"Survey form for .*", prepare=_hostile_form_wave)
     served.wave = HOSTILE_FORM_WAVE
     return served
+
+
+@pytest.fixture(scope="session")
+def web_hostile_server(tmp_path_factory, request) -> Server:
+    """The web form for a wave whose template texts and team names are hostile."""
+    served = _start(tmp_path_factory, request, "web-hostile-form", ["serve", "--wave", HOSTILE_FORM_WAVE],
+                    r"Survey form for .*", prepare=_hostile_form_wave, probe=WEB_PROBE)
+    served.wave = HOSTILE_FORM_WAVE
+    return served
+
+
+@pytest.fixture
+def open_web_hostile_form(chromium_browser, web_hostile_server, screenshots, request):
+    """Like open_web_form, on `web_hostile_server`."""
+    yield from _page_opener(chromium_browser, screenshots, request, web_hostile_server, "#submit")
 
 
 @pytest.fixture
@@ -406,3 +476,17 @@ def hostile_admin_server(tmp_path_factory, request) -> Server:
 def open_hostile_admin(chromium_browser, hostile_admin_server, screenshots, request):
     """Like open_form, on `hostile_admin_server`: loaded when the admin panel's tabs are on the page."""
     yield from _page_opener(chromium_browser, screenshots, request, hostile_admin_server, ".assessment-admin")
+
+
+@pytest.fixture
+def web_watch():
+    """web_watch(page, server) -> Watch: the checks of open_web_form for a page a test opens itself (e.g. with
+    Playwright's async API); the test asserts on `watch.problems`."""
+    return lambda page, served: Watch(page, served)
+
+
+@pytest.fixture(scope="session")
+def chromium_launch_options(chromium_browser) -> dict:
+    """How chromium_browser was launched, for a test that launches a browser of its own (e.g. with Playwright's
+    async API, which cannot share the sync API's browser); skipped like chromium_browser without Chromium."""
+    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

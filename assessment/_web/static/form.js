@@ -3,7 +3,8 @@
 // error summary, and no double submit.
 (function () {
   "use strict";
-  var KEY = "osa-form:" + location.pathname;
+  // the form ("/") and its thank-you page ("/thanks") share one key: the folder they are served from
+  var KEY = "osa-form:" + location.pathname.replace(/[^\/]*$/, "");
 
   function storage() {
     try { return window.sessionStorage; } catch (e) { return null; }
