@@ -32,6 +32,7 @@ import hmac
 import logging
 import os
 import secrets
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ FACTS_SECONDS = 2.0                  # how long the wave's status, codes and tea
 CODE_FAILURES = 10                   # wrong codes a client may send ...
 CODE_WINDOW = 600                    # ... within this many seconds
 MAX_FIELDS = 2000
+POSTGRESQL_WRITERS = 4               # connections per worker process that store submissions on PostgreSQL
 
 WORKSPACE_ENV, WAVE_ENV = "ASSESSMENT_WORKSPACE", "ASSESSMENT_WAVE"
 
@@ -77,34 +79,39 @@ SECURITY_HEADERS = [
 
 # ---------------------------------------------------------------- the store, off the event loop
 
-class _StoreThread:
-    """One store connection used from one thread: store calls never block the event loop, and a connection
-    is never shared between threads. The app has two: one reads (status, teams), one writes submissions, so
-    a submission waiting for the database lock does not hold up pages."""
+class _StoreThreads:
+    """Store connections used from their own threads, one connection per thread: store calls never block the
+    event loop, and a connection is never shared between threads. The app has a reader (status, teams) and
+    writers for submissions, so a submission waiting for the database lock does not hold up pages. SQLite
+    takes one write at a time, so one writer; PostgreSQL commits several at once (`POSTGRESQL_WRITERS`)."""
 
-    def __init__(self, url: str, name: str):
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+    def __init__(self, url: str, name: str, threads: int = 1):
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
         self._url = url
-        self.store = None
+        self._local = threading.local()
+        self._opened: list = []
+        self._lock = threading.Lock()
 
-    def _open(self):
-        from .store import Store
-        self.store = Store.open(self._url)
-
-    async def start(self):
-        await asyncio.get_running_loop().run_in_executor(self._pool, self._open)
+    def _store(self):
+        store = getattr(self._local, "store", None)
+        if store is None:
+            from .store import Store
+            store = self._local.store = Store.open(self._url)
+            with self._lock:
+                self._opened.append(store)
+        return store
 
     async def run(self, fn, *args, **kwargs):
         def call():
-            return fn(self.store, *args, **kwargs)
+            return fn(self._store(), *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def close(self):
-        def shut():
-            if self.store is not None:
-                self.store.close()
-        self._pool.submit(shut).result()
-        self._pool.shutdown()
+        self._pool.shutdown(wait=True)
+        with self._lock:
+            for store in self._opened:
+                store.close()
+            self._opened.clear()
 
 
 @dataclass(frozen=True)
@@ -271,8 +278,9 @@ class FormApp:
         self._env = jinja2.Environment(loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
                                        autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self._static_version = self._static_hash()
-        self._reader = _StoreThread(self.url, "form-read")
-        self._writer = _StoreThread(self.url, "form-write")
+        writers = 1 if self.url.startswith("sqlite") else POSTGRESQL_WRITERS
+        self._reader = _StoreThreads(self.url, "form-read")
+        self._writer = _StoreThreads(self.url, "form-write", threads=writers)
         self._facts: _Facts | None = None
         self._facts_task: asyncio.Task | None = None
         self._pages: dict = {}
@@ -331,8 +339,6 @@ class FormApp:
 
         class Lifespan:
             async def __aenter__(self):
-                await owner._reader.start()
-                await owner._writer.start()
                 owner._facts = await owner._reader.run(_read_facts, owner.wave)
 
             async def __aexit__(self, *exc):
