@@ -92,6 +92,10 @@ class Results:
         return table
 
     def compare(self, wave_a: str, wave_b: str, level: str = "team", language: str | None = None) -> pd.DataFrame:
+        """Change from wave_a to wave_b for every group and score of one level, with titles
+        (`statistics.compare_waves`). Flags are controlled for false discoveries: q_value is the
+        Benjamini-Hochberg adjustment over all the level's compared groups x scores, and a change is
+        flagged when q < 0.05 and |diff| >= the template's min_change; hidden groups are not compared."""
         table = statistics.compare_waves(self.scored, wave_a, wave_b, self.hierarchy, by=level)
         table["title"] = table["scale"].map({s: self.title(s, language) for s in table["scale"].unique()})
         return table

@@ -57,11 +57,11 @@ AGGREGATE_COLUMNS = ["wave", "level", "group", "parent", "scale", "kind", "n", "
                      "group_suppressed_reason", "comments_suppressed_reason"]
 _HIDDEN_NUMBERS = ["n", "mean", "sd", "ci_low", "ci_high", "favourable", "enps", "response_rate"]
 COMPARE_COLUMNS = ["wave_a", "wave_b", "level", "group", "parent", "scale", "kind", "n_a", "n_b", "mean_a", "mean_b",
-                   "diff", "diff_ci_low", "diff_ci_high", "p_value", "effect_size", "flagged", "note"]
+                   "diff", "diff_ci_low", "diff_ci_high", "p_value", "q_value", "effect_size", "flagged", "note"]
 DRIVER_COLUMNS = ["group", "pillar", "outcome", "r", "ci_low", "ci_high", "p_value", "n", "source"]
 
-__all__ = ["ORGANISATION", "LEVELS", "aggregate", "aggregate_hierarchy", "compare_waves", "cronbach_alpha",
-           "item_rest", "reliability", "item_analysis", "drivers", "wave_inputs"]
+__all__ = ["ORGANISATION", "LEVELS", "aggregate", "aggregate_hierarchy", "compare_waves", "benjamini_hochberg",
+           "cronbach_alpha", "item_rest", "reliability", "item_analysis", "drivers", "wave_inputs"]
 
 
 # ---------------------------------------------------------------- hierarchy
@@ -439,9 +439,32 @@ def _comparability(ta: Template, tb: Template, wave_a: str, wave_b: str) -> dict
     return notes
 
 
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values) of one family of tests.
+
+    NaN p-values (tests not made) are not part of the family and get NaN. With the m finite
+    p-values sorted, p_(1) <= ... <= p_(m): q_(i) = min over j >= i of p_(j) m / j (the step-up
+    minimum, so q never decreases with p and tied p-values get the same q), capped at 1. The same
+    numbers as scipy.stats.false_discovery_control(p, method='bh') on the finite ones."""
+    p = np.asarray(p_values, dtype="float64")
+    q = np.full(p.shape, np.nan)
+    tested = ~np.isnan(p)
+    m = int(tested.sum())
+    if m == 0:
+        return q
+    values = p[tested]
+    order = np.argsort(values, kind="stable")
+    scaled = values[order] * m / np.arange(1, m + 1)
+    stepped = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    adjusted = np.empty(m)
+    adjusted[order] = stepped
+    q[tested] = adjusted
+    return q
+
+
 def compare_waves(results: dict, wave_a: str, wave_b: str, hierarchy: pd.DataFrame | None = None,
                   by="team") -> pd.DataFrame:
-    """Change from wave_a to wave_b per group and score: diff, Welch p-value, Hedges' g, flag.
+    """Change from wave_a to wave_b per group and score: diff, Welch p-value, BH q-value, Hedges' g, flag.
 
     Figures come from the same protected tables as `aggregate`, so a group suppressed in either
     wave gets no numbers. diff = mean_b - mean_a; for eNPS rows the compared quantity is eNPS
@@ -449,9 +472,14 @@ def compare_waves(results: dict, wave_a: str, wave_b: str, hierarchy: pd.DataFra
     respondents' scores, computed from group n, mean and sd (identical to
     scipy.stats.ttest_ind(equal_var=False)); diff_ci_low/diff_ci_high: its 95 % confidence
     interval for the difference, diff +/- t(0.975, Welch df) x se. effect_size: Hedges' g = Cohen's d with the pooled
-    sd times 1 - 3/(4(n_a + n_b) - 9). flagged: p < 0.05 and |diff| >= min_change of the later
-    wave's template. A score whose items, reverse keys or response scale differ between the
-    waves is not compared; `note` says why. Columns: COMPARE_COLUMNS."""
+    sd times 1 - 3/(4(n_a + n_b) - 9). q_value: the p-value adjusted for false discoveries with
+    Benjamini-Hochberg (`benjamini_hochberg`) over the family of comparisons shown together, i.e.
+    every group x score of one level for this pair of waves (levels asked for together are still
+    separate families); rows not compared (NaN p: hidden in either wave, score changed, too few
+    respondents) are outside the family and get NaN, so no hidden figure enters anyone's q.
+    flagged: q < 0.05 and |diff| >= min_change of the later wave's template. A score whose items,
+    reverse keys or response scale differ between the waves is not compared; `note` says why.
+    Columns: COMPARE_COLUMNS."""
     for wave in (wave_a, wave_b):
         if wave not in results:
             raise UnknownNameError(f"wave {wave!r} is not in the results; waves given: {', '.join(map(str, results))}")
@@ -510,13 +538,21 @@ def compare_waves(results: dict, wave_a: str, wave_b: str, hierarchy: pd.DataFra
         half = np.where(ok & (se > 0), sps.t.ppf(0.975, dof) * se, np.nan)
         pooled = np.sqrt(((na - 1) * va + (nb - 1) * vb) / (na + nb - 2))
         g = np.where(ok & (pooled > 0), diff / pooled * (1 - 3 / (4 * (na + nb) - 9)), np.nan)
-    flagged = (p_value < 0.05) & (np.abs(diff) >= min_change)
+    # one family per level for this pair of waves; rows not compared (hidden in either wave, changed
+    # scale, too few respondents) have NaN p and are not part of it, so nothing hidden enters q
+    level = both["level"].to_numpy(object)
+    q_value = np.full(len(both), np.nan)
+    for lv in LEVELS:
+        family = level == lv
+        q_value[family] = benjamini_hochberg(p_value[family])
+    flagged = (q_value < 0.05) & (np.abs(diff) >= min_change)
     kind = both["kind_b"].where(both["kind_b"].notna(), both["kind_a"])
     parent = both["parent_b"].where(both["_merge"] != "left_only", both["parent_a"])
     out = pd.DataFrame({
         "wave_a": wave_a, "wave_b": wave_b, "level": both["level"], "group": both["group"], "parent": parent,
         "scale": both["scale"], "kind": kind, "n_a": na, "n_b": nb, "mean_a": ma, "mean_b": mb,
-        "diff": diff, "diff_ci_low": diff - half, "diff_ci_high": diff + half, "p_value": p_value, "effect_size": g, "flagged": np.asarray(flagged, dtype=bool),
+        "diff": diff, "diff_ci_low": diff - half, "diff_ci_high": diff + half, "p_value": p_value,
+        "q_value": q_value, "effect_size": g, "flagged": np.asarray(flagged, dtype=bool),
         "note": notes,
     })
     score_order = list(dict.fromkeys([*score_kinds(scored[wave_a].template), *score_kinds(scored[wave_b].template)]))
@@ -573,20 +609,34 @@ def pairwise_covariance(values: np.ndarray) -> np.ndarray:
 
 
 def item_rest(item_frame: pd.DataFrame) -> pd.DataFrame:
-    """Item-rest correlation (psych's r.drop): each item against the rest of the scale.
+    """Item-rest correlation exactly as R psych's r.drop (`psych::alpha`): each item against the rest.
 
-    With missing answers the rest score is the mean of the other items the respondent answered
-    (scored like a scale, so a skipped item does not pull it towards 0), and each item uses the
-    rows where both it and a rest score exist (pairwise complete). Without missing answers this
-    equals the correlation with the sum of the other items. Columns: item, n, item_rest."""
+    From C, the pairwise-complete covariance matrix of the items (ddof=1, as `DataFrame.cov()` and
+    psych's use="pairwise"; the same C as `cronbach_alpha`), for item i:
+    r.drop_i = (sum of row i of C without C[i,i]) / sqrt(C[i,i] x sum of C without row and column i),
+    i.e. the covariance of the item with the sum of the other items over the product of their
+    standard deviations, each covariance taken over the respondents who answered both items of its
+    pair. Without missing answers this is the Pearson correlation of the item with the sum of the
+    other items. A pair of items sharing fewer than 2 respondents has no covariance and adds nothing (as in
+    `cronbach_alpha`); NaN with fewer than 2 items or rows, or no variance. n: respondents who
+    answered the item and at least one other item. Columns: item, n, item_rest."""
     data = pd.DataFrame(item_frame).astype("float64")
-    rows = []
-    for col in data.columns:
-        rest = data.drop(columns=col).mean(axis=1)
-        both = data[col].notna() & rest.notna()
-        r = data[col].corr(rest) if data.shape[1] >= 2 else np.nan
-        rows.append({"item": col, "n": int(both.sum()), "item_rest": float(r)})
-    return pd.DataFrame(rows, columns=["item", "n", "item_rest"])
+    values = data.to_numpy()
+    rows, k = values.shape
+    answered = ~np.isnan(values)
+    others = answered.sum(axis=1, keepdims=True) - answered
+    n = (answered & (others > 0)).sum(axis=0)
+    r = np.full(k, np.nan)
+    if k >= 2 and rows >= 2:
+        cov = pairwise_covariance(values)
+        for i in range(k):
+            rest = np.arange(k) != i
+            c_drop = np.nansum(cov[i, rest])
+            v_drop = np.nansum(cov[np.ix_(rest, rest)])
+            if np.isfinite(cov[i, i]) and cov[i, i] > 0 and v_drop > 0:
+                r[i] = c_drop / np.sqrt(cov[i, i] * v_drop)
+    return pd.DataFrame({"item": list(data.columns), "n": n.astype(int), "item_rest": r},
+                        columns=["item", "n", "item_rest"])
 
 
 def _reliability_frames(template: Template, matrix: pd.DataFrame):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as sps
 
 from assessment.analysis import Results, reliability_table, score_table
 from assessment.demo import DEMO_WAVES, SMALL_TEAM
@@ -88,3 +90,27 @@ def test_data_quality_flags_straight_lining(workspace):
     quality = Results(workspace).data_quality("w1").set_index("team")
     assert quality.loc["Platform", "straight_lining"] == 5
     assert quality.loc["Platform", "respondents"] == 8
+
+
+@pytest.mark.parametrize("level", ["team", "department", "organisation"])
+def test_compare_q_values_are_bh_over_every_group_and_scale_of_the_level(results, level):
+    table = results.compare(DEMO_WAVES[-2], DEMO_WAVES[-1], level=level)
+    assert set(table["level"]) == {level}
+    tested = table["p_value"].notna()
+    assert table.loc[~tested, "q_value"].isna().all()
+    expected = sps.false_discovery_control(table.loc[tested, "p_value"].to_numpy(), method="bh")
+    np.testing.assert_allclose(table.loc[tested, "q_value"].to_numpy(), expected, rtol=1e-14)
+
+
+def test_compare_flags_only_changes_with_q_under_0_05_and_at_least_min_change(results):
+    table = results.compare(DEMO_WAVES[0], DEMO_WAVES[1], level="team")
+    large = table["diff"].abs() >= results.template.min_change
+    assert table["flagged"].tolist() == ((table["q_value"] < 0.05) & large).tolist()
+    assert table["flagged"].any()
+    assert (large & (table["p_value"] < 0.05) & ~table["flagged"]).any()   # significant alone, not among all teams
+
+
+def test_compare_gives_a_hidden_team_no_q_value(results):
+    table = results.compare(DEMO_WAVES[-2], DEMO_WAVES[-1], level="team")
+    small = table[table["group"] == SMALL_TEAM]
+    assert len(small) and small["q_value"].isna().all() and not small["flagged"].any()

@@ -12,9 +12,9 @@ from scipy import stats as sps
 
 from assessment.exceptions import UnknownNameError
 from assessment.scoring import item_scores, scale_scores
-from assessment.statistics import (AGGREGATE_COLUMNS, COMPARE_COLUMNS, DRIVER_COLUMNS, ORGANISATION, aggregate,
-                                   aggregate_hierarchy, compare_waves, cronbach_alpha, drivers, item_analysis,
-                                   item_rest, pairwise_covariance, reliability)
+from assessment.statistics import (AGGREGATE_COLUMNS, COMPARE_COLUMNS, DRIVER_COLUMNS, LEVELS, ORGANISATION,
+                                   aggregate, aggregate_hierarchy, benjamini_hochberg, compare_waves, cronbach_alpha,
+                                   drivers, item_analysis, item_rest, pairwise_covariance, reliability)
 from _builders import build_template
 
 NaN = np.nan
@@ -410,6 +410,150 @@ def test_unknown_wave_is_refused(two_waves):
         compare_waves(two_waves, "w1", "w9")
 
 
+# ---------------------------------------------------------------- false-discovery control of change flags
+
+def test_benjamini_hochberg_equals_scipy_on_random_p_values_with_ties_and_nans():
+    rng = np.random.default_rng(15)
+    for trial in range(300):
+        m = int(rng.integers(1, 80))
+        p = rng.random(m) ** rng.uniform(0.2, 3)             # from mostly tiny to mostly large
+        if trial % 2:
+            p = np.round(p, int(rng.integers(1, 3)))          # many ties
+        p[rng.random(m) < 0.2] = NaN
+        got = benjamini_hochberg(p)
+        tested = ~np.isnan(p)
+        assert np.isnan(got[~tested]).all()
+        if tested.any():
+            expected = sps.false_discovery_control(p[tested], method="bh")
+            np.testing.assert_allclose(got[tested], expected, rtol=1e-14, atol=0)
+            assert (got[tested] >= p[tested] * (1 - 1e-15)).all() and (got[tested] <= 1).all()
+
+
+def test_benjamini_hochberg_of_a_hand_worked_case():
+    # sorted 0.01, 0.03, 0.04, 0.20 of m = 4: p m / rank = 0.04, 0.06, 0.0533, 0.20; step-up minimum from the top
+    got = benjamini_hochberg([0.01, 0.04, 0.03, 0.20, NaN])
+    np.testing.assert_allclose(got[:4], [0.04, 0.16 / 3, 0.16 / 3, 0.20], rtol=1e-15)
+    assert math.isnan(got[4])
+
+
+def test_benjamini_hochberg_gives_tied_p_values_the_same_q():
+    np.testing.assert_allclose(benjamini_hochberg([0.02, 0.02, 0.5]), [0.03, 0.03, 0.5], rtol=1e-15)
+
+
+def test_benjamini_hochberg_of_no_tests_is_all_nan():
+    assert np.isnan(benjamini_hochberg([NaN, NaN])).all() and len(benjamini_hochberg([])) == 0
+
+
+def test_q_value_column_follows_p_value(two_waves):
+    columns = list(compare_waves(two_waves, "w1", "w2").columns)
+    assert columns.index("q_value") == columns.index("p_value") + 1
+
+
+@pytest.fixture
+def two_departments_two_waves(template):
+    rng = np.random.default_rng(23)
+    tree = hierarchy([("A", "D"), ("B", "D"), ("C", "E"), ("F", "E")])
+    def wave(shift):
+        return make_matrix(template, random_people(rng, "A", 30, shift) + random_people(rng, "B", 25)
+                           + random_people(rng, "C", 20, shift / 2) + random_people(rng, "F", 20))
+    return {"w1": (template, wave(0.0)), "w2": (template, wave(0.6))}, tree
+
+
+def test_q_values_are_bh_over_all_groups_and_scales_of_each_level(two_departments_two_waves):
+    results, tree = two_departments_two_waves
+    table = compare_waves(results, "w1", "w2", tree, by=list(LEVELS))
+    for level in LEVELS:
+        part = table[(table["level"] == level) & table["p_value"].notna()]
+        assert len(part)
+        expected = sps.false_discovery_control(part["p_value"].to_numpy(), method="bh")
+        np.testing.assert_allclose(part["q_value"].to_numpy(), expected, rtol=1e-14)
+
+
+def test_adding_department_comparisons_does_not_change_team_q_values(two_departments_two_waves):
+    results, tree = two_departments_two_waves
+    teams = compare_waves(results, "w1", "w2", tree, by="team")
+    together = compare_waves(results, "w1", "w2", tree, by=["team", "department"])
+    same = together[together["level"] == "team"].reset_index(drop=True)
+    assert (together["level"] == "department").any()
+    pd.testing.assert_series_equal(same["q_value"], teams["q_value"])
+    pd.testing.assert_series_equal(same["flagged"], teams["flagged"])
+
+
+def test_rows_not_compared_get_no_q_value(two_waves):
+    changed = make_template([("clarity", "pillar", ["cl1", "cl3"]), ("support", "pillar", ["su1", "-su2"]),
+                             ("safety", "outcome", ["sa1", "sa2"]), ("engagement", "outcome", ["en1", "en2"]),
+                             ("enps", "enps", ["nps"])])
+    matrix = two_waves["w2"][1].rename(columns={"cl2": "cl3"})
+    table = compare_waves({"w1": two_waves["w1"], "w2": (changed, matrix)}, "w1", "w2")
+    assert math.isnan(row(table, "A", "clarity")["q_value"])
+    compared = table[table["p_value"].notna()]
+    np.testing.assert_allclose(compared["q_value"], sps.false_discovery_control(compared["p_value"], method="bh"))
+
+
+def _answers(team, counts):
+    """Respondents of `team` answering both clarity items 1, 2, 3, 4, 5 in these counts."""
+    return [r for value, count in zip(range(1, 6), counts) for r in people(team, count, cl1=value, cl2=value)]
+
+
+BEFORE, AFTER = [6, 12, 18, 12, 6], [2, 9, 18, 12, 13]      # Welch p = 0.0397, change +11.6 points
+
+
+def test_lone_change_with_p_0_04_is_flagged(template):
+    first, second = make_matrix(template, _answers("X", BEFORE)), make_matrix(template, _answers("X", AFTER))
+    got = row(compare_waves({"w1": (template, first), "w2": (template, second)}, "w1", "w2"), "X", "clarity")
+    assert got["p_value"] == pytest.approx(0.0397, abs=1e-4) and got["diff"] >= 5
+    assert got["q_value"] == pytest.approx(got["p_value"], rel=1e-12)      # its family: clarity and security, tied
+    assert got["flagged"]
+
+
+def test_change_with_p_0_04_among_many_unchanged_groups_is_not_flagged(template):
+    steady = [r for k in range(10) for r in _answers(f"S{k}", BEFORE)]
+    first = make_matrix(template, _answers("X", BEFORE) + steady)
+    second = make_matrix(template, _answers("X", AFTER) + steady)
+    table = compare_waves({"w1": (template, first), "w2": (template, second)}, "w1", "w2")
+    got = row(table, "X", "clarity")
+    assert got["p_value"] == pytest.approx(0.0397, abs=1e-4) and got["diff"] >= 5
+    assert got["q_value"] == pytest.approx(got["p_value"] * 22 / 2, rel=1e-12)   # 11 groups x (clarity, security)
+    assert not got["flagged"]
+    assert not table["flagged"].any()
+
+
+@pytest.fixture
+def with_a_hidden_team(template):
+    """Department D: T12 and T20 shown, T9 hidden by differencing, T3 hidden as a small group."""
+    tree = hierarchy([("T12", "D"), ("T9", "D"), ("T3", "D"), ("T20", "D")])
+
+    def results(small_team_answer):
+        rng = np.random.default_rng(8)
+        waves = {}
+        for wave, shift in (("w1", 0.0), ("w2", 0.7)):
+            rows = (random_people(rng, "T12", 12, shift) + random_people(rng, "T9", 9, shift)
+                    + random_people(rng, "T20", 20, shift) + people("T3", 3, all=small_team_answer, nps=5))
+            waves[wave] = (template, make_matrix(template, rows))
+        return waves
+    return results, tree
+
+
+def test_hidden_group_rows_have_no_q_value(with_a_hidden_team):
+    results, tree = with_a_hidden_team
+    table = compare_waves(results(5), "w1", "w2", tree)
+    for team in ("T3", "T9"):
+        hidden = table[table["group"] == team]
+        assert hidden["p_value"].isna().all() and hidden["q_value"].isna().all() and not hidden["flagged"].any()
+    assert table.loc[table["group"].isin(["T12", "T20"]), "q_value"].notna().any()
+
+
+def test_visible_q_values_do_not_depend_on_a_hidden_groups_answers(with_a_hidden_team):
+    results, tree = with_a_hidden_team
+    one, other = compare_waves(results(5), "w1", "w2", tree), compare_waves(results(1), "w1", "w2", tree)
+    departments = [compare_waves(r, "w1", "w2", tree, by="department") for r in (results(5), results(1))]
+    assert row(departments[0], "D", "clarity")["mean_b"] != row(departments[1], "D", "clarity")["mean_b"]
+    visible = one["group"].isin(["T12", "T20"])
+    assert visible.any() and one.loc[visible, "q_value"].notna().any()
+    pd.testing.assert_series_equal(one.loc[visible, "q_value"], other.loc[visible, "q_value"])
+    pd.testing.assert_series_equal(one["flagged"], other["flagged"])
+
+
 # ---------------------------------------------------------------- reliability
 
 @pytest.fixture
@@ -455,12 +599,49 @@ def test_cronbach_alpha_of_items_that_never_share_a_row_matches_pingouin():
     assert cronbach_alpha(data)[0] == pytest.approx(pingouin.cronbach_alpha(data, nan_policy="pairwise")[0], abs=1e-12)
 
 
-def test_item_rest_matches_the_pandas_reference_with_missing_answers(items_with_gaps):
+def _r_drop_from_the_formula(data: pd.DataFrame) -> np.ndarray:
+    """psych's r.drop written out: C[i][j] = covariance over the rows where items i and j are both answered."""
+    values = data.to_numpy(dtype=float)
+    k = values.shape[1]
+    cov = np.empty((k, k))
+    for i in range(k):
+        for j in range(k):
+            both = ~np.isnan(values[:, i]) & ~np.isnan(values[:, j])
+            x, y = values[both, i], values[both, j]
+            cov[i, j] = sum((a - x.mean()) * (b - y.mean()) for a, b in zip(x, y)) / (len(x) - 1)
+    r = []
+    for i in range(k):
+        others = [j for j in range(k) if j != i]
+        row_without_diagonal = sum(cov[i, j] for j in others)
+        rest_variance = sum(cov[a, b] for a in others for b in others)
+        r.append(row_without_diagonal / math.sqrt(cov[i, i] * rest_variance))
+    return np.array(r)
+
+
+def test_item_rest_with_missing_answers_is_psych_r_drop_from_the_pairwise_covariance(items_with_gaps):
+    assert items_with_gaps.isna().mean().mean() == pytest.approx(0.15, abs=0.02)
+    got = item_rest(items_with_gaps)
+    np.testing.assert_allclose(got["item_rest"], _r_drop_from_the_formula(items_with_gaps), rtol=0, atol=1e-12)
+
+
+def test_item_rest_on_0_100_scores_with_missing_answers_is_psych_r_drop(items_with_gaps):
+    scores = (items_with_gaps - 1) * 25
+    np.testing.assert_allclose(item_rest(scores)["item_rest"], _r_drop_from_the_formula(scores), rtol=0, atol=1e-12)
+
+
+def test_item_rest_n_counts_respondents_with_the_item_and_another_answer(items_with_gaps):
     got = item_rest(items_with_gaps).set_index("item")
     for item in items_with_gaps.columns:
-        rest = items_with_gaps.drop(columns=item).mean(axis=1)
-        assert got.loc[item, "item_rest"] == pytest.approx(items_with_gaps[item].corr(rest), abs=1e-9)
-        assert got.loc[item, "n"] == (items_with_gaps[item].notna() & rest.notna()).sum()
+        others = items_with_gaps.drop(columns=item).notna().any(axis=1)
+        assert got.loc[item, "n"] == (items_with_gaps[item].notna() & others).sum()
+
+
+def test_item_rest_without_missing_answers_is_the_correlation_with_the_sum_of_the_other_items(items_with_gaps):
+    complete = items_with_gaps.dropna()
+    got = item_rest(complete).set_index("item")["item_rest"]
+    for item in complete.columns:
+        rest = complete.drop(columns=item).sum(axis=1)
+        assert got[item] == pytest.approx(sps.pearsonr(complete[item], rest).statistic, abs=1e-12)
 
 
 def test_item_rest_without_missing_answers_equals_psych_r_drop(items_with_gaps):
@@ -501,6 +682,16 @@ def test_item_analysis_gives_item_rest_per_item_of_multi_item_scales(template, c
     expected = item_rest(keyed).set_index("item")["item_rest"]
     got = table.set_index("item").loc[["cl1", "cl2"], "item_rest"]
     assert np.allclose(got, expected, atol=1e-12)
+
+
+def test_item_analysis_alpha_if_dropped_matches_pingouin_without_the_item(template, consistent_wave):
+    three = make_template([("clarity", "pillar", ["cl1", "cl2", "su1"]), ("enps", "enps", ["nps"])], indices=())
+    table = item_analysis(three, consistent_wave).set_index("item")
+    keyed = item_scores(three, consistent_wave)[["cl1", "cl2", "su1"]].dropna(how="all")
+    assert keyed.isna().any().any()
+    for item in keyed.columns:
+        expected = pingouin.cronbach_alpha(keyed.drop(columns=item), nan_policy="pairwise")[0]
+        assert table.loc[item, "alpha_if_dropped"] == pytest.approx(expected, abs=1e-12)
 
 
 # ---------------------------------------------------------------- drivers
