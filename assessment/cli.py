@@ -186,6 +186,7 @@ def cmd_reliability(args):
     from .analysis import reliability_table
     ws = _workspace(args.workspace)
     scales, items = reliability_table(ws, wave=args.wave)
+    scales["note"] = scales["note"].astype(object).where(scales["note"].notna(), "")   # nothing to note: blank
     print(scales.to_string(index=False))
     print()
     print(items.to_string(index=False))
@@ -248,10 +249,18 @@ def cmd_actions(args):
 
 
 def cmd_report(args):
-    from .reports import write_reports
-    for path in write_reports(args.workspace, wave=args.wave, groups=args.group, by=args.by,
-                              language=args.language, out=args.out):
+    from .analysis import Results
+    from .reports import skipped_groups, write_reports
+    ws = _workspace(args.workspace)
+    results = Results(ws, language=args.language)   # scored once for the whole batch
+    for path in write_reports(ws, wave=args.wave, groups=args.group, by=args.by, language=args.language,
+                              out=args.out, pdf=args.pdf, results=results):
         print(f"wrote {path}")
+        if args.pdf:
+            print(f"wrote {path.with_suffix('.pdf')}")
+    if not args.group:   # chosen groups are all written or refused; say which of the level's groups got none
+        for group, why in skipped_groups(results, args.wave or results.latest_wave(), args.by):
+            print(f"skipped {group}: {why}")
 
 
 # ---------------------------------------------------------------- parser
@@ -441,13 +450,16 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("id")
     p.set_defaults(func=cmd_actions, action_command="list", wave=None, group=None, status=None)
 
-    p = sub.add_parser("report", help="write a self-contained HTML report per team or department")
+    p = sub.add_parser("report", help="write a self-contained HTML report (and with --pdf a PDF) per team or "
+                                          "department")
     p.add_argument("workspace")
     p.add_argument("--wave", help="wave (default: the latest)")
     p.add_argument("--group", action="append", help="team or department (repeat; default: every group shown)")
     p.add_argument("--by", choices=["team", "department", "organisation"], default="team")
     p.add_argument("--language", help="language of the report (default: the template's)")
     p.add_argument("--out", help="folder for the reports (default: the workspace's output/reports)")
+    p.add_argument("--pdf", action="store_true", help="also write an A4 PDF beside each HTML file (needs WeasyPrint: "
+                                                      "pip install 'osa-assessment[pdf]')")
     p.set_defaults(func=cmd_report)
     return parser
 

@@ -1,9 +1,11 @@
-"""Client and team reports: a papermill-run notebook turned into one self-contained HTML file.
+"""Client and team reports: one self-contained HTML file per group, and a PDF of it on request.
 
-`notebooks/report.ipynb` holds only a parameters cell and a call to `Report.display()`, so the
-report is readable and testable as a notebook; `write_reports` runs it per group with papermill and
-keeps only the outputs (no code), with charts embedded as data URIs and no link to anything outside
-the file. A group that the protected tables hide gets no report.
+`Report` renders a group's report as sections of HTML. `notebooks/report.ipynb` holds only a
+parameters cell and a call to `Report.display()`, so a consultant can read and adjust a report as a
+notebook; `write_reports` (`assessment report`) builds the same sections in one process for every
+group of a batch, from one scored workspace, and writes them as one page per group, with charts
+embedded as data URIs and no link to anything outside the file; `write_pdf` prints that page to an A4
+PDF with WeasyPrint. A group that the protected tables hide gets no report.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import base64
 import datetime as _dt
 import html
 import io
+import weakref
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -60,7 +63,8 @@ TEXT = {
         "missing_scale": "no figures: the scale is not in both surveys",
         "ci_meaning": "The change is the score in {wave} minus the score in {previous} (points on the 0–100 scale). "
                       "The 95% CI is the range the true change most likely lies in; a change is marked significant "
-                      "only when that range excludes zero (p &lt; 0.05) and the change is at least {min:g} points. "
+                      "only when it is at least {min:g} points and holds up after controlling for false discoveries "
+                      "among all the groups and scales compared at once (Benjamini–Hochberg, q &lt; 0.05). "
                       "A score can change for many reasons, so read it as a signal to discuss, not as proof that an "
                       "action worked.",
         "first_wave": "{wave} is the first wave, so there are no earlier actions to follow up.",
@@ -113,8 +117,9 @@ TEXT = {
         "missing_scale": "inga siffror: skalan finns inte i båda enkäterna",
         "ci_meaning": "Förändringen är poängen i {wave} minus poängen i {previous} (poäng på skalan 0–100). "
                       "95 % KI är det intervall där den verkliga förändringen troligen ligger; en förändring markeras "
-                      "som signifikant bara när intervallet inte innehåller noll (p &lt; 0,05) och förändringen är minst "
-                      "{min:g} poäng. Poängen kan ändras av många skäl, så se den som underlag för samtal, inte som "
+                      "som signifikant bara när den är minst {min:g} poäng och håller även med kontroll för falska "
+                      "upptäckter bland alla grupper och skalor som jämförs samtidigt (Benjamini–Hochberg, "
+                      "q &lt; 0,05). Poängen kan ändras av många skäl, så se den som underlag för samtal, inte som "
                       "bevis för att en åtgärd har fungerat.",
         "first_wave": "{wave} är den första mätningen, så det finns inga tidigare åtgärder att följa upp.",
         "no_actions": "Inga åtgärder registrerades för {group} efter {wave}, så det finns inget att följa upp här.",
@@ -187,7 +192,7 @@ class Report:
             self.results.workspace.store.wave_id(self.wave)
         self.level = "organisation" if group in (None, ORGANISATION) else level
         self.group = group or ORGANISATION
-        groups = self.results.groups(self.level)
+        groups = _memo(self.results, "groups", self.level)
         if self.group not in groups:
             raise UnknownNameError(f"no {self.level} named {self.group!r} has responses; choose one of {', '.join(groups)}")
         if not self.results.shown(self.wave, self.group):
@@ -196,7 +201,7 @@ class Report:
 
     # ------------------------------------------------------------ pieces
     def _rows(self, table=None):
-        table = self.results.table(self.level, language=self.language) if table is None else table
+        table = _memo(self.results, "table", self.level, language=self.language) if table is None else table
         return table[(table["group"] == self.group)]
 
     def _figure(self, fig) -> str:
@@ -205,6 +210,59 @@ class Report:
         plt.close(fig)
         data = base64.b64encode(buffer.getvalue()).decode()
         return f'<img alt="chart" src="data:image/png;base64,{data}" style="max-width:100%">'
+
+    def _agreement(self, dist: pd.DataFrame, scale) -> str:
+        """One scale's answers per question as diverging bars in HTML (what `charts.agreement` draws for the
+        dashboard): each item's shares of the answer points side by side, centred on the neutral point, the
+        share who skipped it beside. Real text, so it is sharp and selectable in print and a PDF, and a few
+        milliseconds where drawing the figure took about a quarter of a second (a report has one per pillar:
+        two thirds of a batch's time). The layout is in inline styles, so the section also renders as a
+        notebook output without the page's stylesheet."""
+        labels = list(scale.response_scale.labels.get(self.language) or [])
+        texts = dict(zip(dist["item"], dist["text"]))
+        answered = dist[dist["value"] != "skipped"]
+        points = sorted({int(v) for v in answered["value"]}) or [1, 2, 3, 4, 5]
+        if len(points) == 5:
+            colours = charts.AGREEMENT_COLOURS
+        else:
+            import seaborn as sns
+            colours = sns.color_palette("RdBu", len(points)).as_hex()
+        share = answered.assign(value=answered["value"].astype(int)).pivot_table(
+            index="item", columns="value", values="percent", aggfunc="sum", fill_value=0)
+        items = list(dict.fromkeys(dist["item"]))
+        share = share.reindex(index=items, columns=points, fill_value=0)
+        skipped = dist[dist["value"] == "skipped"].set_index("item")["percent"].reindex(items).fillna(0)
+        below = [p for p in points if points.index(p) < (len(points) - 1) / 2]
+        neutral = points[len(points) // 2] if len(points) % 2 else None
+        name = lambda k: html.escape(labels[k] if k < len(labels) else str(points[k]))   # noqa: E731
+        rows = []
+        for item in items:
+            left = -float(share.loc[item, below].sum()) - (float(share.loc[item, neutral]) / 2 if neutral else 0.0)
+            segments = []
+            for k, p in enumerate(points):
+                width = float(share.loc[item, p])
+                if width > 0:
+                    ink = "#fff" if k in (0, len(points) - 1) else "#222"
+                    segments.append(
+                        f"<span class='seg' title='{name(k)}: {width:.0f} %' style='position:absolute;top:0;bottom:0;"
+                        f"left:{(left + 100) / 2:.3f}%;width:{width / 2:.3f}%;background:{colours[k]};color:{ink};"
+                        f"text-align:center;overflow:hidden;font-size:.72em;line-height:1.75em'>"
+                        f"{f'{width:.0f}' if width >= 7 else ''}</span>")
+                left += width
+            rows.append(f"<tr><td class='item'>{html.escape(str(texts[item]))}</td><td class='bars'>"
+                        "<div class='track' style='position:relative;height:1.3em'>"
+                        "<span class='zero' style='position:absolute;top:-.15em;bottom:-.15em;left:50%;"
+                        f"border-left:1px solid #333'></span>{''.join(segments)}</div></td>"
+                        f"<td class='skipped'>{skipped[item]:.0f} %</td></tr>")
+        legend = " ".join(f"<span class='key'><span class='swatch' style='display:inline-block;width:.8em;"
+                          f"height:.8em;background:{colours[k]};margin-right:.25em'></span>{name(k)}</span>"
+                          for k in range(len(points)))
+        return (f"<div class='agreement' data-scale='{html.escape(scale.id)}'>"
+                f"<h3>{html.escape(self.results.title(scale.id, self.language))}</h3>"
+                f"<table class='agreement' style='width:100%;border-collapse:collapse'>"
+                f"<tr><th style='width:42%'></th><th class='bars'>{charts._t(self.language, 'share')}</th>"
+                f"<th class='skipped' style='width:9%'>{charts._t(self.language, 'skipped')}</th></tr>"
+                f"{''.join(rows)}</table><p class='legend'>{legend}</p></div>")
 
     def sections(self):
         """(id, html) pairs in reading order."""
@@ -219,15 +277,16 @@ class Report:
             rate = t["over_100"]
         else:
             rate = f"{first['response_rate']:.0f} %"
-        yield "header", (f"<h1>{t['title']}: {html.escape(name)}</h1>"
-                         f"<p class='meta'>{t['wave']}: <b>{html.escape(self.wave)}</b> · {t['respondents']}: "
+        # the spans name the group and wave for the PDF's footer on every page (STYLE's string-set)
+        yield "header", (f"<h1>{t['title']}: <span class='group'>{html.escape(name)}</span></h1>"
+                         f"<p class='meta'>{t['wave']}: <b class='wave'>{html.escape(self.wave)}</b> · {t['respondents']}: "
                          f"<b>{int(first['n'])}</b> · {t['rate']}: <b>{rate}</b> · {t['generated']}: "
                          f"{_dt.date.today().isoformat()}</p><p class='intro'>{t['intro'].format(n=r.min_group)}</p>"
                          + self._quality_note())
         previous = r.previous_wave(self.wave)
         changes = None
         if previous:
-            changes = r.compare(previous, self.wave, level=self.level, language=self.language)
+            changes = _memo(r, "compare", previous, self.wave, level=self.level, language=self.language)
             changes = changes[changes["group"] == self.group].set_index("scale")
         yield "summary", self._summary(now, changes, previous)
         outcome_scales = [s for s in ("security", "engagement") if s in now.index]
@@ -240,12 +299,11 @@ class Report:
         yield "risks", self._risks(now, changes, previous)
         yield "actions", self._actions(previous)
         parts = [f"<h2>{t['items']}</h2>"]
+        answers = r.item_distribution(self.wave, self.group, language=self.language)   # every scale at once
         for scale in r.template.pillars:
-            dist = r.item_distribution(self.wave, self.group, scale=scale.id, language=self.language)
+            dist = answers[answers["item"].isin(scale.item_ids)]
             if not dist.empty:
-                fig = charts.agreement(dist, language=self.language, labels=scale.response_scale.labels[self.language],
-                                       title=r.title(scale.id, self.language))
-                parts.append(self._figure(fig))
+                parts.append(self._agreement(dist, scale))
         yield "items", "".join(parts)
         yield "comments", self._comments()
         yield "guide", self._guide()
@@ -255,8 +313,8 @@ class Report:
         """The data-quality flags of the report's group (a department's or the organisation's: of its shown
         teams), translated; HR sees the details with `assessment quality`."""
         t, r = self.text, self.results
-        flags = r.quality(self.wave)
-        rates = r.response_rates(self.wave)
+        flags = _memo(r, "quality", self.wave)
+        rates = _memo(r, "response_rates", self.wave)
         shown = set(rates.loc[~rates["suppressed"], "team"])
         if self.level == "team":
             flags = flags[flags["team"] == self.group]
@@ -372,7 +430,7 @@ class Report:
 
     def _action_table(self, own: pd.DataFrame, previous: str) -> str:
         t, r = self.text, self.results
-        changes = r.compare(previous, self.wave, level=self.level, language=self.language)
+        changes = _memo(r, "compare", previous, self.wave, level=self.level, language=self.language)
         changes = changes[changes["group"] == self.group].set_index("scale")
         head = (f"<tr><th>{t['action']}</th><th>{t['scale']}</th><th>{t['status']}</th><th>{t['owner']}</th>"
                 f"<th>{t['due']}</th><th>{t['change_since'].format(wave=html.escape(previous))}</th><th>{t['ci']}</th>"
@@ -473,30 +531,22 @@ table.actions td.flag{font-weight:bold} td.no-figures{color:#555;font-style:ital
 table.action-counts{width:auto} table.our-actions{border-collapse:collapse;width:100%;margin-top:.5rem}
 .our-actions th,.our-actions td{border:1px solid #444;padding:.35rem .5rem;text-align:left;vertical-align:top}
 .our-actions th:nth-child(2){width:50%} .our-actions tr.blank td{height:3.5rem}
-@media print{body{margin:0;max-width:none} section{page-break-inside:avoid} h2{page-break-after:avoid}}
+table.agreement td,table.agreement th{padding:.2rem .4rem;vertical-align:middle;text-align:left}
+table.agreement tr+tr td{border-top:1px solid #eee} table.agreement th{font-size:.85rem;color:#444}
+table.agreement .skipped{text-align:right} .legend{font-size:.85rem;color:#333;margin:.3rem 0 1rem}
+.legend .key{margin-right:1em;white-space:nowrap}
+@page{size:A4;margin:16mm 15mm 18mm;
+@bottom-left{content:string(report-group) " · " string(report-wave);font:8pt system-ui,Arial,sans-serif;color:#555}
+@bottom-right{content:counter(page) " / " counter(pages);font:8pt system-ui,Arial,sans-serif;color:#555}}
+.report-header h1 .group{string-set:report-group content()} .report-header .meta .wave{string-set:report-wave content()}
+@media print{body{margin:0;max-width:none;padding:0;font-size:10pt} h2{margin-top:1.2rem} h2,h3{break-after:avoid}
+img,tr,div.agreement,ul.risks li,ul.comments li,section.report-our-actions{break-inside:avoid}}
 """
 
 
 def page(body: str, title: str, language: str = "en") -> str:
     return (f"<!DOCTYPE html><html lang='{html.escape(str(language))}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{STYLE}</style></head><body>{body}</body></html>")
-
-
-def _html_from_notebook(notebook) -> str:
-    """The outputs of an executed report notebook, in order; no code."""
-    parts = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                raise AssessmentError(f"the report notebook failed: {output.get('ename')}: {output.get('evalue')}")
-            data = output.get("data", {})
-            if "text/html" in data:
-                parts.append("".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"])
-            elif "image/png" in data:
-                parts.append(f'<img alt="chart" src="data:image/png;base64,{data["image/png"]}" style="max-width:100%">')
-    return "".join(parts)
 
 
 def report_groups(results: Results, wave: str, by: str) -> list[str]:
@@ -506,38 +556,96 @@ def report_groups(results: Results, wave: str, by: str) -> list[str]:
     return [g for g in results.groups(by) if results.shown(wave, g)]
 
 
+def skipped_groups(results: Results, wave: str, by: str) -> list[tuple[str, str]]:
+    """(group, why) for each group at the level that `report_groups` leaves out of the wave."""
+    groups = [ORGANISATION] if by == "organisation" else results.groups(by)
+    skipped = []
+    for group in groups:
+        if results.shown(wave, group):
+            continue
+        reason = results.hidden_reason(wave, group)
+        if reason == "differencing":
+            why = f"hidden in {wave} so that a smaller group cannot be worked out from it and the groups shown"
+        elif reason is not None:
+            why = f"fewer than {results.min_group} respondents in {wave} (the anonymity threshold)"
+        else:
+            why = f"no responses in {wave}"
+        skipped.append((group, why))
+    return skipped
+
+
 def write_reports(workspace, wave: str | None = None, groups=None, by: str = "team", language: str | None = None,
-                  out=None, notebook: Path = REPORT_NOTEBOOK) -> list[Path]:
-    """Run the report notebook with papermill for each group and write one HTML file per group."""
-    import papermill
+                  out=None, pdf: bool = False, results: Results | None = None) -> list[Path]:
+    """Write one self-contained HTML report per group (default: every group shown in the wave), and with
+    `pdf` a PDF beside each; returns the HTML paths.
+
+    Everything happens in this process: the workspace is scored once (or `results` is used) and each
+    group's `Report` renders its sections, exactly what report.ipynb displays. Every group is checked
+    before anything is written, and a hidden group is refused."""
+    if pdf:
+        _weasyprint()   # say how to install it before any work
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    results = Results(ws, language=language)
+    results = results or Results(ws, language=language)
     wave = wave or results.latest_wave()
     ws.store.wave_id(wave)
     chosen = list(groups) if groups else report_groups(results, wave, by)
-    for group in chosen:   # check every group before running anything
-        Report(ws, wave=wave, group=group, level=by, language=language, results=results)
+    reports = [Report(ws, wave=wave, group=group, level=by, language=language, results=results)
+               for group in chosen]   # every group checked before anything is written
     out = Path(out) if out else ws.output / "reports"
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for group in chosen:
-        executed = out / f".{_slug(group)}.ipynb"
-        try:
-            nb = papermill.execute_notebook(
-                str(notebook), str(executed), progress_bar=False, log_output=False, cwd=str(ws.path),
-                execution_timeout=600,
-                parameters={"workspace": str(ws.path.resolve()), "wave": wave, "group": group, "level": by,
-                            "language": language or results.language})
-        except papermill.PapermillExecutionError as exc:
-            raise AssessmentError(f"the report for {group} failed: {exc.ename}: {exc.evalue}") from None
-        finally:
-            executed.unlink(missing_ok=True)
-        title = f"{TEXT.get(language or results.language, TEXT['en'])['title']} — {group} — {wave}"
+    for group, report in zip(chosen, reports):
         path = out / f"report-{_slug(group)}-{_slug(wave)}.html"
-        path.write_text(page(_html_from_notebook(nb), title=title, language=language or results.language),
-                        encoding="utf-8")
+        path.write_text(report.html(), encoding="utf-8")
+        if pdf:
+            write_pdf(path)
         written.append(path)
     return written
+
+
+PDF_HELP = ("--pdf needs WeasyPrint: pip install 'osa-assessment[pdf]' (on Debian also: apt-get install "
+            "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)")
+
+
+def _weasyprint():
+    """WeasyPrint's module, or a one-line AssessmentError that says how to install it (the package, or the
+    Pango libraries it loads when imported)."""
+    try:
+        import weasyprint
+        from weasyprint.urls import URLFetcher  # noqa: F401  (68 and later)
+    except ImportError:
+        raise AssessmentError(PDF_HELP) from None
+    except OSError as exc:   # the package is there, Pango is not
+        raise AssessmentError(f"{PDF_HELP}; {str(exc).splitlines()[0]}") from None
+    return weasyprint
+
+
+def write_pdf(html_path: Path, pdf_path: Path | None = None) -> Path:
+    """Print a report's HTML file to PDF with WeasyPrint: A4, the group and wave and "page / pages" in each
+    page's footer, charts and table rows kept whole (STYLE's print rules); text stays text. Only the
+    file's own data: URLs are read, nothing from the network or the disk."""
+    weasyprint = _weasyprint()
+    from weasyprint.urls import URLFetcher
+    html_path = Path(html_path)
+    pdf_path = Path(pdf_path) if pdf_path else html_path.with_suffix(".pdf")
+    document = weasyprint.HTML(string=html_path.read_text(encoding="utf-8"),
+                               url_fetcher=URLFetcher(allowed_protocols=["data"]))
+    document.write_pdf(str(pdf_path))
+    return pdf_path
+
+
+_MEMO: "weakref.WeakKeyDictionary[Results, dict]" = weakref.WeakKeyDictionary()
+
+
+def _memo(results: Results, method: str, *args, **kwargs):
+    """`results.<method>(*args, **kwargs)`, computed once per Results: a batch of reports (or a notebook
+    that makes several) needs the same comparison, quality flags and tables for every group, and a
+    Results does not change once built. Callers only filter what they get back, never change it."""
+    cache = _MEMO.setdefault(results, {})
+    key = (method, args, tuple(sorted(kwargs.items())))
+    if key not in cache:
+        cache[key] = getattr(results, method)(*args, **kwargs)
+    return cache[key]
 
 
 def _cell(value) -> str:
@@ -551,4 +659,4 @@ def _slug(text: str) -> str:
     return "".join(c.lower() if c.isalnum() else "-" for c in str(text)).strip("-") or "group"
 
 
-__all__ = ["Report", "write_reports", "report_groups", "GUIDE", "TEXT", "np"]
+__all__ = ["Report", "write_reports", "write_pdf", "report_groups", "skipped_groups", "GUIDE", "TEXT", "np"]

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "run.py"
 STEPS = ["build workspace", "import CSV", "load answer matrices", "scoring", "Cronbach's alpha", "dashboard start",
-         "dashboard first draw", "dashboard redraw", "team report"]
+         "dashboard first draw", "dashboard redraw", "team report", "reports for every team"]
 
 
 @pytest.fixture(scope="module")

@@ -98,6 +98,21 @@ def test_demo_then_score_reliability_and_export(tmp_path):
     assert done.returncode == 0 and (tmp_path / "out" / "group_scores.csv").exists()
 
 
+def test_reliability_note_column_is_blank_when_there_is_nothing_to_note(demo_workspace, capsys):
+    assert main(["reliability", str(demo_workspace.path)]) == 0
+    out = capsys.readouterr().out
+    assert "None" not in out
+    header, *rows = out.split("\n\n")[0].splitlines()
+    assert header.split() == ["scale", "k", "n", "alpha", "note"]
+    expectations = next(line.split() for line in rows if line.split()[0] == "expectations")
+    assert len(expectations) == 4                          # scale, k, n, alpha and an empty note
+
+
+def test_reliability_note_column_still_shows_a_note(demo_workspace, capsys):
+    assert main(["reliability", str(demo_workspace.path)]) == 0
+    assert "eNPS question: no internal consistency" in capsys.readouterr().out
+
+
 def test_score_with_an_unknown_wave_is_a_one_line_error(tmp_path):
     assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
     done = run("score", tmp_path / "ws", "--wave", "nope")
@@ -120,6 +135,51 @@ def test_report_command_writes_one_html_per_group(demo_workspace, tmp_path):
 def test_report_for_a_suppressed_team_is_refused(demo_workspace, tmp_path):
     done = run("report", demo_workspace.path, "--group", "Legal", "--out", tmp_path)
     assert done.returncode == 2 and "too few respondents" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def every_team_report(demo_workspace, tmp_path_factory):
+    """`assessment report` for every team of the demo, as a user runs it."""
+    out = tmp_path_factory.mktemp("reports")
+    return run("report", demo_workspace.path, "--out", out), out
+
+
+def test_report_command_writes_a_report_for_every_shown_team(every_team_report):
+    done, out = every_team_report
+    assert done.returncode == 0, done.stderr
+    written = [line for line in done.stdout.splitlines() if line.startswith("wrote ")]
+    assert len(written) == len(list(out.glob("*.html"))) == 11
+
+
+def test_report_command_lists_each_skipped_group_and_why(every_team_report):
+    done, _ = every_team_report
+    skipped = [line for line in done.stdout.splitlines() if line.startswith("skipped ")]
+    assert len(skipped) == 2
+    assert any(line.startswith("skipped Legal: fewer than 5 respondents in ") for line in skipped)
+    assert any(line.startswith("skipped People & Culture: hidden in ") and "cannot be worked out" in line
+               for line in skipped)
+
+
+def test_report_command_prints_no_warnings(every_team_report):
+    done, _ = every_team_report
+    assert done.stderr == ""
+
+
+def test_report_pdf_writes_a_pdf_beside_each_html(demo_workspace, tmp_path):
+    pytest.importorskip("weasyprint")
+    done = run("report", demo_workspace.path, "--group", "Data", "--pdf", "--out", tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"report-data-{demo_workspace.wave()}.html",
+                                                          f"report-data-{demo_workspace.wave()}.pdf"]
+    assert (tmp_path / f"report-data-{demo_workspace.wave()}.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_report_pdf_without_weasyprint_is_a_one_line_error(demo_workspace, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)     # `import weasyprint` now fails
+    assert main(["report", str(demo_workspace.path), "--group", "Data", "--pdf", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: --pdf needs WeasyPrint: pip install 'osa-assessment[pdf]'")
+    assert not list(tmp_path.iterdir())
 
 
 def test_actions_add_list_update_remove(tmp_path):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from html.parser import HTMLParser
 
+import nbformat
 import pytest
 
 from assessment.exceptions import AssessmentError
-from assessment.reports import Report, write_reports
-from assessment.demo import SMALL_TEAM
+from assessment.reports import REPORT_NOTEBOOK, Report, skipped_groups, write_reports
+from assessment.demo import DEMO_WAVES, SMALL_TEAM
 
 SECTIONS = ["report-header", "report-summary", "report-trend", "report-pillars", "report-risks", "report-actions",
             "report-items", "report-comments", "report-guide", "report-our-actions"]
@@ -42,8 +47,10 @@ def test_report_is_in_the_chosen_language(reports):
     assert "Samtalsguide" in swedish and "Flaggade risker" in swedish
 
 
-def test_declining_team_report_flags_a_falling_scale(reports):
-    assert "signifikant nedgång" in reports[0].read_text()
+def test_declining_team_report_flags_a_falling_scale(demo_workspace):
+    # the demo's declining team falls clearly (beyond false-discovery control) from the first wave to the second
+    page = Report(demo_workspace, wave=DEMO_WAVES[1], group="Mobile", language="sv").html()
+    assert "signifikant nedgång" in page
 
 
 def test_department_report_shows_comments_but_never_a_hidden_team(reports):
@@ -69,3 +76,188 @@ def test_default_reports_cover_only_shown_teams(demo_workspace):
 def test_report_html_in_process_matches_the_sections(demo_workspace):
     html = Report(demo_workspace, group="Platform").html()
     assert all(f"class='{s}'" in html for s in SECTIONS)
+
+
+# ---------------------------------------------------------------- the batch is the notebook's report
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: no <title>, <style> or <script>, whitespace collapsed."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("title", "style", "script")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("title", "style", "script")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    parser = _VisibleText()
+    parser.feed(page)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def notebook_report(workspace, tmp_path, group, level, language) -> str:
+    """The report as report.ipynb shows it: run with papermill (in its own process, as test_notebooks does),
+    its HTML outputs in order."""
+    executed = tmp_path / "report.ipynb"
+    done = subprocess.run([sys.executable, "-m", "papermill", str(REPORT_NOTEBOOK), str(executed), "--no-progress-bar",
+                           "-p", "workspace", str(workspace.path), "-p", "group", group, "-p", "level", level,
+                           "-p", "language", language, "--execution-timeout", "300", "--cwd", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    outputs = [o for cell in nbformat.read(executed, as_version=4).cells for o in cell.get("outputs", [])]
+    return "".join(o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {}))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group, level, language", [("Mobile", "team", "sv"), ("Customer Service", "department", "en")])
+def test_batch_report_shows_the_same_text_as_the_report_notebook(demo_workspace, tmp_path, group, level, language):
+    [path] = write_reports(demo_workspace, groups=[group], by=level, language=language, out=tmp_path / "batch")
+    batch = path.read_text(encoding="utf-8")
+    notebook = notebook_report(demo_workspace, tmp_path, group, level, language)
+    assert sections_text(notebook) and sections_text(batch) == sections_text(notebook)
+    assert batch.count("<img") == notebook.count("<img")
+
+
+def sections_text(page: str) -> dict:
+    """{section: visible text}; comments are shown in a fresh random order each time, so as a sorted list."""
+    found = dict(re.findall(r"<section class='report-([\w-]+)'>(.*?)</section>", page, re.S))
+    texts = {name: visible_text(body) for name, body in found.items()}
+    if "comments" in found:
+        texts["comments"] = sorted(visible_text(li) for li in re.findall(r"<li>(.*?)</li>", found["comments"], re.S))
+    return texts
+
+
+def test_default_batch_names_each_skipped_group_with_its_reason(demo_workspace):
+    from assessment.analysis import Results
+    results = Results(demo_workspace)
+    skipped = dict(skipped_groups(results, results.latest_wave(), "team"))
+    assert "fewer than 5 respondents" in skipped.pop(SMALL_TEAM)
+    assert "so that a smaller group cannot be worked out" in skipped.pop("People & Culture")
+    assert not skipped
+
+
+def test_items_section_is_text_not_an_image(demo_workspace):
+    page = Report(demo_workspace, group="Platform").html()
+    items = re.search(r"<section class='report-items'>(.*?)</section>", page, re.S).group(1)
+    assert "<img" not in items and items.count("<div class='agreement'") == 4
+    assert "My role and my responsibilities are clear to me." in visible_text(items)
+
+
+# ---------------------------------------------------------------- PDF
+
+def _weasyprint_or_skip():
+    try:
+        import weasyprint  # noqa: F401
+        import pypdf  # noqa: F401
+    except (ImportError, OSError):
+        if os.environ.get("CI"):
+            pytest.fail("CI must test the PDF reports: .ci/setup installs WeasyPrint's libraries and the pdf extra")
+        pytest.skip("WeasyPrint or pypdf is not installed here")
+
+
+PDFS = [("Mobile", "team", "en", "Mobile"), ("Customer Service", "department", "sv", "Customer Service")]
+
+
+@pytest.fixture(scope="module")
+def pdfs(demo_workspace, tmp_path_factory):
+    """{group: (pypdf reader, the HTML page)} for a demo team report in English and a department's in Swedish."""
+    _weasyprint_or_skip()
+    import pypdf
+    out = tmp_path_factory.mktemp("pdf")
+    found = {}
+    for group, level, language, _ in PDFS:
+        [path] = write_reports(demo_workspace, groups=[group], by=level, language=language, out=out, pdf=True)
+        found[group] = (pypdf.PdfReader(path.with_suffix(".pdf")), path.read_text(encoding="utf-8"))
+    return found
+
+
+def page_texts(reader) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_pdf_is_written_beside_the_html_on_a4(pdfs, group):
+    reader, _ = pdfs[group]
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_pdf_names_the_group_and_wave_on_every_page(pdfs, group, demo_workspace):
+    reader, _ = pdfs[group]
+    for number, text in enumerate(page_texts(reader), 1):
+        assert f"{group} · {demo_workspace.wave()}" in text, number
+
+
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_pdf_numbers_every_page_as_page_of_pages(pdfs, group):
+    reader, _ = pdfs[group]
+    texts = page_texts(reader)
+    for number, text in enumerate(texts, 1):
+        assert re.search(rf"(?<!\d){number} / {len(texts)}(?!\d)", text), number
+
+
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_pdf_has_a_plausible_number_of_pages(pdfs, group):
+    reader, _ = pdfs[group]
+    assert 3 <= len(reader.pages) <= 10
+
+
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_pdf_has_the_reports_headings_as_selectable_text(pdfs, group):
+    reader, page = pdfs[group]
+    headings = [" ".join(visible_text(h).split()) for h in re.findall(r"<h[123]>(.*?)</h[123]>", page)]
+    assert len(headings) > 10
+    text = " ".join(page_texts(reader))
+    for heading in headings:
+        assert heading in text, heading
+
+
+def drawn_images(reader) -> list[str]:
+    """The names of the images each page draws (its content stream's `Do` operators on image XObjects)."""
+    from pypdf.generic import ContentStream
+    drawn = []
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject")
+        xobjects = xobjects.get_object() if xobjects else {}
+        drawn += [str(args[0]) for args, op in ContentStream(page.get_contents(), reader).operations
+                  if op == b"Do" and xobjects[args[0]].get_object().get("/Subtype") == "/Image"]
+    return drawn
+
+
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_pdf_draws_every_chart_whole_on_one_page(pdfs, group):
+    # a chart split across pages would be drawn on both (clipped): each is drawn exactly once
+    reader, page = pdfs[group]
+    drawn = drawn_images(reader)
+    assert len(drawn) == len(set(drawn)) == page.count("<img") > 0
+
+
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_pdf_keeps_each_scales_answer_bars_on_one_page(pdfs, group):
+    reader, page = pdfs[group]
+    texts = page_texts(reader)
+    blocks = re.findall(r"<div class='agreement'.*?</table>", page, re.S)
+    assert len(blocks) == 4
+    for block in blocks:
+        heading = visible_text(re.search(r"<h3>.*?</th>.*?</th>", block, re.S).group(0))   # title, column head
+        items = [visible_text(i) for i in re.findall(r"<td class='item'>(.*?)</td>", block)]
+        assert [n for n, t in enumerate(texts) if heading in t and items[0] in t and items[-1] in t], heading
+
+
+def test_pdf_without_weasyprint_is_a_one_line_error_saying_how_to_install_it(demo_workspace, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)     # `import weasyprint` now fails
+    with pytest.raises(AssessmentError) as error:
+        write_reports(demo_workspace, groups=["Mobile"], out=tmp_path, pdf=True)
+    message = str(error.value)
+    assert "\n" not in message and "pip install 'osa-assessment[pdf]'" in message and "libpango" in message
+    assert not list(tmp_path.iterdir())

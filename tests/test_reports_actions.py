@@ -112,14 +112,33 @@ def test_team_report_shows_an_action_beside_its_scale_change_with_the_right_diff
     assert "95% CI is the range" in section(page, "actions")
 
 
-def test_a_flagged_change_says_significant_and_an_unflagged_one_does_not(workspace, results):
+def test_a_flagged_change_says_significant(workspace, monkeypatch):
+    results = Results(workspace)                      # its own, so no other test sees the flag set here
+    compare = results.compare
+
+    def support_flagged(*args, **kwargs):
+        table = compare(*args, **kwargs)
+        table.loc[(table["group"] == DECLINING_TEAM) & (table["scale"] == "support"), "flagged"] = True
+        return table
+    monkeypatch.setattr(results, "compare", support_flagged)
+    page = Report(workspace, wave=LATEST, group=DECLINING_TEAM, results=results).html()
+    assert action_row(page, "support")["verdict"] == "▼ significant decline"
+
+
+def test_a_change_significant_alone_but_not_among_all_teams_says_no_clear_change(workspace, results):
     page = report(workspace, results, DECLINING_TEAM)
     minimum = results.template.min_change
     diff, _, _, p = change_by_hand(results, DECLINING_TEAM, "support")
-    assert p < 0.05 and abs(diff) >= minimum          # support falls significantly in the demo
-    assert action_row(page, "support")["verdict"] == "▼ significant decline"
+    assert p < 0.05 and abs(diff) >= minimum          # support falls with p < 0.05 in the demo ...
+    compared = results.compare(PREVIOUS, LATEST, level="team").set_index(["group", "scale"])
+    assert compared.loc[(DECLINING_TEAM, "support"), "q_value"] >= 0.05   # ... but not beyond false discoveries
+    assert action_row(page, "support")["verdict"] == "no clear change"
+
+
+def test_an_unflagged_change_does_not_say_significant(workspace, results):
+    page = report(workspace, results, DECLINING_TEAM)
     diff, _, _, p = change_by_hand(results, DECLINING_TEAM, "goals")
-    assert not (p < 0.05 and abs(diff) >= minimum)
+    assert not (p < 0.05 and abs(diff) >= results.template.min_change)
     verdict = action_row(page, "goals")["verdict"]
     assert verdict == "no clear change" and "significant" not in verdict
 
