@@ -37,7 +37,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 import jinja2
 from starlette.applications import Starlette
@@ -206,6 +206,16 @@ class _CodeGuesses:
 
 # ---------------------------------------------------------------- middleware (plain ASGI)
 
+def _with_security_headers(send):
+    async def send_with_headers(message):
+        if message["type"] == "http.response.start":
+            names = {name for name, _ in message.get("headers", [])}
+            message["headers"] = list(message.get("headers", [])) + \
+                [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+        await send(message)
+    return send_with_headers
+
+
 class _SecurityHeaders:
     """Adds the security headers to every response (pages, static files, errors)."""
 
@@ -215,14 +225,29 @@ class _SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        return await self.app(scope, receive, _with_security_headers(send))
 
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                names = {name for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + \
-                    [(k, v) for k, v in SECURITY_HEADERS if k not in names]
-            await send(message)
-        return await self.app(scope, receive, send_with_headers)
+
+_DISCONNECTED = object()
+
+
+async def _read_body(scope, receive, limit: int):
+    """The request body, or None when it is longer than `limit` bytes (read no further), or _DISCONNECTED."""
+    declared = dict(scope.get("headers", [])).get(b"content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return _DISCONNECTED
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
 
 
 class _BodyLimit:
@@ -234,30 +259,45 @@ class _BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        body = await _read_body(scope, receive, self.limit)
+        if body is _DISCONNECTED:
+            return
+        if body is None:
             return await self.too_large(scope)(scope, receive, send)
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                return await self.too_large(scope)(scope, receive, send)
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                break
-        body, sent = b"".join(chunks), False
+        return await self.app(scope, _replay(body, receive), send)
 
-        async def replay():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-        return await self.app(scope, replay, send)
+
+def _replay(body: bytes, receive):
+    """A `receive` that gives the body already read, then whatever the connection says next."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+    return replay
+
+
+def _form_fields(body: bytes) -> dict[str, list[str]]:
+    """A urlencoded body as {name: [values]} (what `urllib.parse.parse_qs` gives, keeping blank values): only
+    names and values that hold an escape are unquoted, since most are a digit or an id. ValueError when the
+    body is not UTF-8 or has more than MAX_FIELDS fields."""
+    pairs = body.decode("utf-8").split("&")
+    if len(pairs) > MAX_FIELDS:
+        raise ValueError(f"more than {MAX_FIELDS} fields")
+    fields: dict[str, list[str]] = {}
+    for pair in pairs:
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        fields.setdefault(name, []).append(value)
+    return fields
 
 
 # ---------------------------------------------------------------- the application
@@ -305,7 +345,26 @@ class FormApp:
                 await send({"type": "http.response.start", "status": 200, "headers": parts[0]})
                 await send({"type": "http.response.body", "body": parts[1]})
                 return
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/" and self._facts is not None:
+            return await self._post(scope, receive, send)
         await self.asgi(scope, receive, send)
+
+    async def _post(self, scope, receive, send):
+        """A submission, straight to `submit` (what the router and middleware would do for it, without them:
+        the body limit, the security headers, a plain page for any failure)."""
+        body = await _read_body(scope, receive, self.body_limit)
+        if body is _DISCONNECTED:
+            return
+        send = _with_security_headers(send)
+        request = Request(scope, _replay(body if body is not None else b"", receive))
+        if body is None:
+            response = self._too_large(scope)
+        else:
+            try:
+                response = await self.submit(request)
+            except Exception as exc:  # noqa: BLE001 - a respondent sees a plain page, never a traceback
+                response = await self._server_error(request, exc)
+        await response(scope, receive, send)
 
     def _ready_form(self, scope):
         """(headers, body) of the empty form from the cache, or None when the full path must answer (first
@@ -469,7 +528,7 @@ class FormApp:
         try:
             if content_type != "application/x-www-form-urlencoded":
                 raise ValueError(content_type)
-            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            fields = _form_fields(body)
         except (ValueError, UnicodeDecodeError):
             return self._page(self.default_language, "error_page_title", [ui_text(self.default_language, "failed")],
                               400)

@@ -96,6 +96,7 @@ class Store:
         self.url = url
         self._template_cache: dict[str, Template] = {}
         self._wave_names: dict[str, str] = {}   # a wave as typed -> as stored (waves are never renamed or removed)
+        self._wave_ids: dict[str, int] = {}
 
     # ------------------------------------------------------------ opening
     @classmethod
@@ -327,9 +328,14 @@ class Store:
         return found
 
     def wave_id(self, name: str) -> int:
-        wave_id = self._one("SELECT wave_id FROM waves WHERE name = ?", (str(name),))
+        key = str(name)
+        if key in self._wave_ids:      # waves are never renamed or removed: an id, once found, stays right
+            return self._wave_ids[key]
+        wave_id = self._one("SELECT wave_id FROM waves WHERE name = ?", (key,))
         if wave_id is None:
             wave_id = self._one("SELECT wave_id FROM waves WHERE name = ?", (self.wave_name(name),))
+        if wave_id is not None:
+            self._wave_ids[key] = wave_id
         return wave_id
 
     def latest_wave(self) -> str:

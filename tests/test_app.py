@@ -492,3 +492,10 @@ def test_the_cached_form_is_the_same_page_with_the_same_headers_and_a_fresh_toke
     for name in ("content-security-policy", "x-content-type-options", "referrer-policy", "cache-control",
                  "content-type", "set-cookie"):
         assert first.headers[name].replace(token_of(first), "T") == third.headers[name].replace(token_of(third), "T")
+
+
+@pytest.mark.parametrize("body", [b"", b"a=1&b=&c", b"a=1&a=2", b"x%20y=%C3%A5+%26+b", b"item-e1=3&comment-c=1%2B1%3D2",
+                                  "å=ä".encode(), b"%ZZ=1"])
+def test_the_form_parser_reads_what_the_standard_one_reads(body):
+    from urllib.parse import parse_qs
+    assert web._form_fields(body) == parse_qs(body.decode(), keep_blank_values=True)
