@@ -395,3 +395,11 @@ def test_serve_refuses_a_number_of_workers_that_is_not_a_positive_whole_number(w
     result = run_cli("serve", workspace.path, "--workers", workers, "--port", 1)
     assert result.returncode == 2 and "--workers" in result.stderr and workers in result.stderr
     assert "Survey form" not in result.stdout
+
+
+def test_voila_waits_long_enough_for_a_kernels_output_when_many_pages_start_at_once():
+    """nbclient drops a cell's output that comes later than `iopub_timeout` after the cell ran (4 s by default):
+    with ten kernels starting on two cores the form's display message came later, and those pages stayed blank
+    (benchmarks/README.md)."""
+    config = json.loads((serving.VOILA_CONFIG_DIR / "voila.json").read_text(encoding="utf-8"))
+    assert config["VoilaExecutor"]["iopub_timeout"] >= 30
