@@ -15,35 +15,23 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .exceptions import AssessmentError
+from .messages import LANGUAGES, section
 from .migrations import ACTION_STATUSES
 from .store import ACTION_COLUMNS, ORGANISATION, Store
 
-_UI = {
-    "en": {"group": "Group", "wave": "After wave", "scale": "Scale", "text": "Action", "owner": "Owner",
-           "due": "Due date", "due_placeholder": "YYYY-MM-DD", "text_placeholder": "What the group agreed to do",
-           "add": "Add action", "action": "Action no.", "status": "Status", "note": "Note",
-           "note_placeholder": "optional: what happened", "save": "Save", "remove": "Remove",
-           "organisation": "Organisation", "heading": "Actions of {group}", "add_heading": "Add an action",
-           "update_heading": "Follow up an action", "none": "No actions yet.",
-           "columns": ("No.", "Wave", "Group", "Scale", "Status", "Owner", "Due", "Action", "Notes"),
-           "added": "Action {id} added for {group}.", "saved": "Action {id} saved.", "removed": "Action {id} removed.",
-           "choose_scale": "choose a scale first", "choose_action": "choose an action first",
-           "statuses": {"planned": "planned", "started": "started", "done": "done", "dropped": "dropped"}},
-    "sv": {"group": "Grupp", "wave": "Efter mätning", "scale": "Skala", "text": "Åtgärd", "owner": "Ansvarig",
-           "due": "Klart senast", "due_placeholder": "ÅÅÅÅ-MM-DD",
-           "text_placeholder": "Vad gruppen kom överens om",
-           "add": "Lägg till åtgärd", "action": "Åtgärd nr", "status": "Status", "note": "Anteckning",
-           "note_placeholder": "valfritt: vad som hänt", "save": "Spara", "remove": "Ta bort",
-           "organisation": "Hela organisationen", "heading": "Åtgärder för {group}",
-           "add_heading": "Lägg till en åtgärd",
-           "update_heading": "Följ upp en åtgärd", "none": "Inga åtgärder ännu.",
-           "columns": ("Nr", "Mätning", "Grupp", "Skala", "Status", "Ansvarig", "Klart senast", "Åtgärd",
-                       "Anteckningar"),
-           "added": "Åtgärd {id} tillagd för {group}.", "saved": "Åtgärd {id} sparad.",
-           "removed": "Åtgärd {id} borttagen.", "choose_scale": "välj en skala först",
-           "choose_action": "välj en åtgärd först",
-           "statuses": {"planned": "planerad", "started": "påbörjad", "done": "klar", "dropped": "avbruten"}},
-}
+_COLUMNS = ("id", "wave", "group", "scale", "status", "owner", "due", "text", "notes")
+
+
+def _ui(language: str) -> dict:
+    """The panel's texts in a language (from `assessment.messages`): "columns" the table's headings,
+    "statuses" each status's name."""
+    ui = section(language, "actions.")
+    ui["columns"] = tuple(ui[f"col.{c}"] for c in _COLUMNS)
+    ui["statuses"] = {s: ui[f"status.{s}"] for s in ACTION_STATUSES}
+    return ui
+
+
+_UI = {language: _ui(language) for language in LANGUAGES}
 _LABEL_STYLE = {"description_width": "8em"}
 _CELL = " style='padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top'"
 

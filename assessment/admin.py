@@ -16,6 +16,9 @@ from .actionpanel import ActionsPanel
 from .analysis import Results
 from .exceptions import AssessmentError
 from .importing import Mapping, import_answers, import_teams
+from ._format import percent
+from .messages import CATALOGUE, text
+from .protection import NOT_SHOWN_SEPARATELY
 from .store import ORGANISATION
 from .workspace import Workspace
 
@@ -24,36 +27,39 @@ class AdminPanel:
     """Display `panel.widget`. Controls are attributes so tests can set values and click buttons.
 
     `tabs` holds the survey administration ("Survey") and `actions_panel`, an `ActionsPanel` with a
-    group dropdown (the organisation, every department and team) in the template's language ("Actions")."""
+    group dropdown (the organisation, every department and team). Every text is in the template's language
+    (`assessment.messages`); figures are formatted in it ("56,1 %" in Swedish)."""
 
     def __init__(self, workspace):
         self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
         store = self.workspace.store
+        self.language = self._language()
+        t = self._t
         self.message = widgets.HTML()
         self.message.add_class("admin-message")
         # waves
         self.waves_table = widgets.HTML()
-        self.new_wave = widgets.Text(placeholder="e.g. 2027-spring", description="New wave")
-        self.open_button = widgets.Button(description="Open wave", button_style="primary")
-        self.wave = widgets.Dropdown(description="Wave")
-        self.close_button = widgets.Button(description="Close wave")
-        self.reopen_button = widgets.Button(description="Reopen wave")
+        self.new_wave = widgets.Text(placeholder=t("new_wave_placeholder"), description=t("new_wave"))
+        self.open_button = widgets.Button(description=t("open_wave"), button_style="primary")
+        self.wave = widgets.Dropdown(description=t("wave"))
+        self.close_button = widgets.Button(description=t("close_wave"))
+        self.reopen_button = widgets.Button(description=t("reopen_wave"))
         # headcounts and teams
-        self.team = widgets.Dropdown(description="Team")
-        self.headcount = widgets.BoundedIntText(min=0, max=100000, description="Headcount")
-        self.headcount_button = widgets.Button(description="Set headcount")
-        self.teams_upload = widgets.FileUpload(accept=".csv,.xlsx", multiple=False, description="Teams file")
-        self.teams_button = widgets.Button(description="Add teams from file")
+        self.team = widgets.Dropdown(description=t("team"))
+        self.headcount = widgets.BoundedIntText(min=0, max=100000, description=t("headcount"))
+        self.headcount_button = widgets.Button(description=t("set_headcount"))
+        self.teams_upload = widgets.FileUpload(accept=".csv,.xlsx", multiple=False, description=t("teams_file"))
+        self.teams_button = widgets.Button(description=t("add_teams_file"))
         # imports
-        self.upload = widgets.FileUpload(accept=".csv,.xlsx", multiple=False, description="Answer file")
-        self.path = widgets.Text(placeholder="or a path on the server, e.g. exports/answers.csv", description="Path")
-        self.mapping = widgets.Text(placeholder="optional mapping file (YAML)", description="Mapping")
-        self.add_teams = widgets.Checkbox(value=False, description="Create unknown teams")
-        self.import_button = widgets.Button(description="Import answers", button_style="primary")
+        self.upload = widgets.FileUpload(accept=".csv,.xlsx", multiple=False, description=t("answer_file"))
+        self.path = widgets.Text(placeholder=t("path_placeholder"), description=t("path"))
+        self.mapping = widgets.Text(placeholder=t("mapping_placeholder"), description=t("mapping"))
+        self.add_teams = widgets.Checkbox(value=False, description=t("create_teams"))
+        self.import_button = widgets.Button(description=t("import"), button_style="primary")
         # one-time invitation codes
-        self.code_count = widgets.BoundedIntText(value=0, min=0, max=100000, description="Codes per team",
-                                                 tooltip="0: one per person in the team's headcount")
-        self.codes_button = widgets.Button(description="Create codes file")
+        self.code_count = widgets.BoundedIntText(value=0, min=0, max=100000, description=t("codes_per_team"),
+                                                 tooltip=t("codes_tooltip"))
+        self.codes_button = widgets.Button(description=t("create_codes"))
         self.codes_table = widgets.HTML()
         # monitoring
         self.rates = widgets.HTML()
@@ -70,32 +76,47 @@ class AdminPanel:
         self.wave.observe(lambda _: None if self._refreshing else self.refresh(), names="value")
 
         self.actions_panel = ActionsPanel(self.workspace, groups=self._action_groups(),
-                                          language=self._language())
+                                          language=self.language)
         self.survey = widgets.VBox([
             self.message,
-            widgets.HTML("<h3>Waves</h3>"), self.waves_table,
+            _heading(t("h.waves")), self.waves_table,
             widgets.HBox([self.new_wave, self.open_button]),
             widgets.HBox([self.wave, self.close_button, self.reopen_button]),
-            widgets.HTML("<h3>Teams and headcount</h3>"),
+            _heading(t("h.teams")),
             widgets.HBox([self.team, self.headcount, self.headcount_button]),
             widgets.HBox([self.teams_upload, self.teams_button]),
-            widgets.HTML("<h3>Import answers</h3>"),
+            _heading(t("h.import")),
             widgets.HBox([self.upload, self.path]), widgets.HBox([self.mapping, self.add_teams]), self.import_button,
-            widgets.HTML("<h3>Invitation codes</h3><p>One code per invited person; the form accepts each code "
-                         "once and takes the team from it. 0 codes per team: one per person in the headcount.</p>"),
+            widgets.HTML(f"<h3>{_escape(t('h.codes'))}</h3><p>{_escape(t('codes_intro'))}</p>"),
             widgets.HBox([self.code_count, self.codes_button]), self.codes_table,
-            widgets.HTML("<h3>Response rates</h3>"), self.rates,
-            widgets.HTML("<h3>Data quality</h3>"), self.quality,
+            _heading(t("h.rates")), self.rates,
+            _heading(t("h.quality")), self.quality,
         ])
         self.survey.add_class("admin-survey")
         self.tabs = widgets.Tab(children=[self.survey, self.actions_panel.widget])
-        for k, title in enumerate(("Survey", "Actions")):
+        for k, title in enumerate((t("tab.survey"), t("tab.actions"))):
             self.tabs.set_title(k, title)
-        self.widget = widgets.VBox([widgets.HTML(f"<h2>Survey administration — {_escape(self.workspace.name)}</h2>"),
+        self.widget = widgets.VBox([widgets.HTML(f"<h2>{_escape(t('title', name=self.workspace.name))}</h2>"),
                                     self.tabs])
         self.widget.add_class("assessment-admin")
         self.refresh()
         del store
+
+    def _t(self, key: str, **values) -> str:
+        """An admin-panel text in the panel's language."""
+        return text(self.language, "admin." + key, **values)
+
+    def _table_html(self, table: pd.DataFrame, classes: str) -> str:
+        """A table as HTML with its column names in the panel's language."""
+        names = {c: self._t(f"col.{c}") for c in table.columns if f"admin.col.{c}" in _KEYS}
+        return table.rename(columns=names).to_html(index=False, classes=classes)
+
+    def _group_label(self, name: str) -> str:
+        """A group's name as shown: the pooled "teams not shown separately" row in the panel's language."""
+        if name == NOT_SHOWN_SEPARATELY.format(group=ORGANISATION):
+            return text(self.language, "reason.not_shown_separately",
+                        group=text(self.language, "actions.organisation"))
+        return name
 
     # ------------------------------------------------------------ actions
     def _act(self, action):
@@ -110,22 +131,22 @@ class AdminPanel:
     def _open_wave(self):
         name = self.new_wave.value.strip()
         if not name:
-            raise AssessmentError("write the new wave's name first, e.g. 2027-spring")
+            raise AssessmentError(self._t("need_wave_name"))
         self.workspace.open_wave(name)
         self.new_wave.value = ""
         self.wave.options = self.workspace.store.wave_names()
         self.wave.value = name
-        return f"Wave {name} is open, with the workspace's current template."
+        return self._t("wave_opened", name=name)
 
     def _set_status(self, status):
         self.workspace.store.set_wave_status(self.wave.value, status)
-        return f"Wave {self.wave.value} is {status}."
+        return self._t("wave_closed" if status == "closed" else "wave_open", name=self.wave.value)
 
     def _set_headcount(self):
         if not self.team.value:
-            raise AssessmentError("choose a team first")
+            raise AssessmentError(self._t("choose_team"))
         self.workspace.store.set_headcount(self.wave.value, self.team.value, self.headcount.value)
-        return f"Headcount of {self.team.value} in {self.wave.value}: {self.headcount.value}."
+        return self._t("headcount_set", team=self.team.value, wave=self.wave.value, n=self.headcount.value)
 
     def _uploaded(self, upload) -> Path | None:
         value = upload.value
@@ -141,24 +162,36 @@ class AdminPanel:
     def _import_teams(self):
         path = self._uploaded(self.teams_upload)
         if path is None:
-            raise AssessmentError("choose a teams file (columns team, parent, headcount) first")
+            raise AssessmentError(self._t("need_teams_file"))
         n = import_teams(self.workspace.store, path, wave=self.wave.value)
-        return f"Added or updated {n} team(s) from {path.name}."
+        return self._t("teams_added", n=n, file=path.name)
 
     def _import(self):
         path = self._uploaded(self.upload) or (Path(self.path.value.strip()) if self.path.value.strip() else None)
         if path is None:
-            raise AssessmentError("choose an answer file to upload, or write its path")
+            raise AssessmentError(self._t("need_answer_file"))
         mapping = Mapping.load(self.mapping.value.strip()) if self.mapping.value.strip() else None
         result = import_answers(self.workspace.store, self.wave.value, path, mapping=mapping,
                                 add_teams=self.add_teams.value)
-        notes = "".join(f" Note: {w}." for w in result.warnings)
-        return result.summary().replace(str(path.parent) + "/", "") + "." + notes
+        notes = "".join(" " + self._t("note", text=w) for w in result.warnings)
+        return self._import_summary(result, path.name) + "." + notes
+
+    def _import_summary(self, result, name: str) -> str:
+        """`ImportResult.summary()` in the panel's language, naming the file without its folder."""
+        if result.already_imported:
+            return self._t("already_imported", file=name, wave=result.wave)
+        summary = self._t("imported", file=name, stored=result.stored, answers=result.answers,
+                          comments=result.comments, wave=result.wave)
+        if result.skipped:
+            summary += self._t("imported_skipped", n=result.skipped)
+        if result.new_teams:
+            summary += self._t("imported_new_teams", teams=", ".join(result.new_teams))
+        return summary
 
     def _codes(self):
         from .invitations import write_codes
         path, n = write_codes(self.workspace, self.wave.value, count=self.code_count.value or None)
-        return f"Wrote {n} one-time codes to {path} (readable only by you): mail-merge or print them."
+        return self._t("codes_written", n=n, path=path)
 
     def _action_groups(self) -> list[str]:
         return [ORGANISATION, *self.workspace.store.team_names()]
@@ -175,7 +208,9 @@ class AdminPanel:
         if not self.actions_panel.set_groups(self._action_groups()):   # new teams and waves show there too
             self.actions_panel.refresh()
         waves = store.waves()
-        self.waves_table.value = waves.fillna("").to_html(index=False, classes="admin-waves")
+        shown_waves = waves.assign(status=[self._t(f"status.{s}") if f"admin.status.{s}" in _KEYS else s
+                                           for s in waves["status"]])
+        self.waves_table.value = self._table_html(shown_waves.fillna(""), "admin-waves")
         names = list(waves["wave"])
         if list(self.wave.options) != names:
             current = self.wave.value
@@ -189,30 +224,40 @@ class AdminPanel:
         if not names:
             return
         codes = store.code_counts(self.wave.value)
-        self.codes_table.value = codes.to_html(index=False, classes="admin-codes") if len(codes) else ""
+        self.codes_table.value = self._table_html(codes, "admin-codes") if len(codes) else ""
         results = Results(self.workspace, waves=[self.wave.value])
+        language = self.language
         rates = results.response_rates(self.wave.value)
         if rates.empty:
-            self.rates.value = "<p>No responses yet.</p>"
+            self.rates.value = f"<p>{_escape(self._t('no_responses'))}</p>"
             self.quality.value = ""
             return
         shown = rates.assign(
-            respondents=[_hidden_label(reason, results.min_group) if hidden else f"{int(n)}"
+            team=[self._group_label(t) for t in rates["team"]],
+            respondents=[_hidden_label(reason, results.min_group, language) if hidden else f"{int(n)}"
                          for n, hidden, reason in zip(rates["respondents"], rates["suppressed"], rates["reason"])],
-            response_rate=["" if pd.isna(r) else f"{r:.0f} %" for r in rates["response_rate"]],
+            response_rate=["" if pd.isna(r) else percent(r, language) for r in rates["response_rate"]],
             headcount=["" if pd.isna(h) else f"{int(h)}" for h in rates["headcount"]],
         ).drop(columns=["suppressed", "reason"])
-        self.rates.value = shown.fillna("").to_html(index=False, classes="admin-rates")
-        flags = results.quality(self.wave.value)
-        flagged = (flags.to_html(index=False, classes="admin-flags") if len(flags)
-                   else "<p class='admin-flags'>No data-quality flags.</p>")
+        self.rates.value = self._table_html(shown.fillna(""), "admin-rates")
+        flags = results.quality(self.wave.value, language=language)
+        flagged = (self._table_html(flags, "admin-flags") if len(flags)
+                   else f"<p class='admin-flags'>{_escape(self._t('no_flags'))}</p>")
         quality = results.data_quality(self.wave.value)
-        self.quality.value = flagged + quality.astype(object).where(quality.notna(), f"< {results.min_group}").to_html(
-            index=False, classes="admin-quality")
+        quality = quality.assign(team=[self._group_label(t) for t in quality["team"]])
+        self.quality.value = flagged + self._table_html(
+            quality.astype(object).where(quality.notna(), f"< {results.min_group}"), "admin-quality")
 
 
-def _hidden_label(reason, min_group: int) -> str:
-    return "hidden (would reveal a smaller team)" if reason == "differencing" else f"< {min_group}"
+_KEYS = set(CATALOGUE["en"])
+
+
+def _hidden_label(reason, min_group: int, language: str | None = "en") -> str:
+    return text(language, "reason.differencing") if reason == "differencing" else f"< {min_group}"
+
+
+def _heading(title: str):
+    return widgets.HTML(f"<h3>{_escape(title)}</h3>")
 
 
 def _escape(text: str) -> str:

@@ -261,13 +261,21 @@ class Results:
         return per_team.astype("Int64").reset_index(names="team")
 
 
-    def quality(self, wave: str | None = None) -> pd.DataFrame:
+    def quality(self, wave: str | None = None, language: str | None = None) -> pd.DataFrame:
         """Data-quality flags for HR, one row per team and flag (QUALITY_COLUMNS): a response rate above
         100 % (the headcount is too low), no headcount, a headcount under the anonymity threshold (the
         team can never be shown on its own), very fast responses (where the form tool's export gave each
         response's time), and straight-lining or incomplete responses (counted for
         shown teams; for teams that are not shown only in the pooled row of `data_quality`). Nothing
-        is removed: the flags say what to check. A hidden team's flags never include its count."""
+        is removed: the flags say what to check. A hidden team's flags never include its count.
+        `language`: the flags and details in that language (`assessment.messages`; default English, whose
+        flag names reports and tests match)."""
+        from .messages import text
+
+        def say(key, **values):
+            return text(language or "en", "quality." + key, **values)
+        pooled_label = (NOT_SHOWN_SEPARATELY.format(group=statistics.ORGANISATION) if language in (None, "en") else
+                        text(language, "reason.not_shown_separately", group=text(language, "actions.organisation")))
         wave = wave or self.latest_wave()
         template = self.inputs[wave][0]
         rates = self.response_rates(wave)
@@ -284,36 +292,34 @@ class Results:
             if headcount is not None and not pd.isna(headcount):
                 headcount = int(headcount)
                 if n > headcount:
-                    rows.append((team, "response rate above 100 %",
-                                 f"{n} respondents, headcount {headcount}: correct the headcount" if shown else
-                                 f"more respondents than the headcount {headcount}: correct the headcount"))
+                    rows.append((team, say("flag.rate_above"),
+                                 say("rate_above", n=n, headcount=headcount) if shown else
+                                 say("rate_above_hidden", headcount=headcount)))
                 if headcount < template.min_group:
-                    rows.append((team, "headcount under the threshold",
-                                 f"headcount {headcount} < {template.min_group}: its results are never shown on their "
-                                 "own, only within its department"))
+                    rows.append((team, say("flag.under_threshold"),
+                                 say("under_threshold", headcount=headcount, min_group=template.min_group)))
             elif n:
-                rows.append((team, "no headcount", f"no headcount for {wave}: the response rate is unknown; "
-                                                   "set it (assessment teams WORKSPACE --add TEAM --headcount N)"))
+                rows.append((team, say("flag.no_headcount"), say("no_headcount", wave=wave)))
         timing = self.workspace.store.fast_counts(wave)
         if len(timing):
             shown_teams = set(rates.loc[~rates["suppressed"], "team"])
             own = timing[timing["team"].isin(shown_teams)]
             for team, timed, fast in own.itertuples(index=False):
                 if fast:
-                    rows.append((team, "very fast responses", f"{int(fast)} of {int(timed)} timed responses took under "
-                                                              "a third of their file's median time"))
+                    rows.append((team, say("flag.fast"), say("fast", fast=int(fast), timed=int(timed))))
             pooled = timing[~timing["team"].isin(shown_teams)]
             if pooled["fast"].sum() and pooled["timed"].sum() >= template.min_group:
-                rows.append((NOT_SHOWN_SEPARATELY.format(group=statistics.ORGANISATION), "very fast responses",
-                             f"{int(pooled['fast'].sum())} of {int(pooled['timed'].sum())} timed responses took under "
-                             "a third of their file's median time"))
+                rows.append((pooled_label, say("flag.fast"),
+                             say("fast", fast=int(pooled["fast"].sum()), timed=int(pooled["timed"].sum()))))
         quality = self.data_quality(wave).set_index("team")
         for team, row in quality.iterrows():
             if pd.isna(row["respondents"]):
                 continue
-            for column, flag in (("straight_lining", "straight-lining"), ("incomplete", "incomplete responses")):
+            for column, flag in (("straight_lining", "flag.straight_lining"), ("incomplete", "flag.incomplete")):
                 if row[column]:
-                    rows.append((team, flag, f"{int(row[column])} of {int(row['respondents'])} respondents"))
+                    rows.append((team if team != NOT_SHOWN_SEPARATELY.format(group=statistics.ORGANISATION)
+                                 else pooled_label, say(flag),
+                                 say("of_respondents", count=int(row[column]), n=int(row["respondents"]))))
         return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
 
 
@@ -323,8 +329,13 @@ SUPPRESSED = "suppressed"
 
 
 def score_table(workspace, wave: str | None = None, by: str = "team", language: str | None = None) -> pd.DataFrame:
-    """Group × scale means for one wave as printable text; hidden cells say 'suppressed'."""
+    """Group × scale means for one wave as printable text; hidden cells say 'suppressed' (in the language:
+    `assessment.messages`). In English the columns are the scale ids; in another language the scale titles,
+    the group column's name and figures are in that language ("56,1")."""
+    from ._format import number
+    from .messages import text
     results = Results(workspace, language=language)
+    language = results.language
     wave = wave or results.latest_wave()
     if wave not in results.waves:
         results.workspace.store.wave_id(wave)
@@ -332,16 +343,21 @@ def score_table(workspace, wave: str | None = None, by: str = "team", language: 
     table = table[table["wave"] == wave]
     if table.empty:
         raise AssessmentError(f"wave {wave!r} has no responses yet; import answers (assessment import) or serve the form")
-    cells = np.where(table["suppressed"], SUPPRESSED,
-                     np.where(table["kind"] == "enps", table["enps"].map(lambda v: f"{v:+.0f}" if pd.notna(v) else ""),
-                              table["mean"].map(lambda v: f"{v:.1f}" if pd.notna(v) else "")))
+    suppressed = text(language, "reason.small group")
+    cells = np.where(table["suppressed"], suppressed,
+                     np.where(table["kind"] == "enps",
+                              table["enps"].map(lambda v: number(v, language, 0, sign=True) if pd.notna(v) else ""),
+                              table["mean"].map(lambda v: number(v, language, 1) if pd.notna(v) else "")))
     wide = table.assign(cell=cells).pivot_table(index="group", columns="scale", values="cell", aggfunc="first", sort=False)
     groups = list(dict.fromkeys(table["group"]))
     wide = wide.reindex(index=groups, columns=list(dict.fromkeys(table["scale"])))
     first = table[table["scale"] == table["scale"].iloc[0]].set_index("group")
     n = first["n"].reindex(groups)
-    wide.insert(0, "n", [SUPPRESSED if pd.isna(v) else str(int(v)) for v in n])
+    wide.insert(0, "n", [suppressed if pd.isna(v) else str(int(v)) for v in n])
     wide = wide.reset_index().rename(columns={"group": by})
+    if language != "en":
+        wide = wide.rename(columns={by: text(language, f"cli.col.{by}"), "n": text(language, "cli.col.n"),
+                                    **{scale: results.title(scale, language) for scale in wide.columns[2:]}})
     return wide
 
 

@@ -34,7 +34,8 @@ _TEXT = {
            "differencing": "Hidden so that a small group cannot be worked out from the others",
            "each_team": "Each team ({n})", "each_department": "Each department ({n})", "each_group": "Each group ({n})",
            "lowest": "Lowest {k} in {wave}", "highest": "Highest {k} in {wave}", "band": "{group} (95% CI)",
-           "action": "action agreed", "action_other": "action agreed (another scale)"},
+           "action": "action agreed", "action_other": "action agreed (another scale)",
+           "organisation": "Whole organisation"},
     "sv": {"score": "Poäng (0–100)", "wave": "Mätning", "suppressed": "Visas inte (färre än {n} svarande)",
            "suppressed_short": "dold", "change": "Förändring sedan {a} (poäng)", "significant": "signifikant förändring",
            "drivers": "Samband med {o}", "enps": "eNPS (−100…100)", "share": "Andel svar (%)",
@@ -43,7 +44,7 @@ _TEXT = {
            "each_team": "Varje team ({n})", "each_department": "Varje avdelning ({n})",
            "each_group": "Varje grupp ({n})", "lowest": "Lägst {k} i {wave}", "highest": "Högst {k} i {wave}",
            "band": "{group} (95 % KI)", "action": "åtgärd beslutad",
-           "action_other": "åtgärd beslutad (annan skala)"},
+           "action_other": "åtgärd beslutad (annan skala)", "organisation": "Hela organisationen"},
 }
 
 
@@ -94,9 +95,9 @@ def _hidden_note(table: pd.DataFrame, language, min_group: int | None) -> str | 
     return "\n".join(parts)
 
 
-def _cell_label(reason, min_group) -> str:
+def _cell_label(reason, min_group, language=None) -> str:
     if reason == "differencing":
-        return "hidden"
+        return _t(language, "suppressed_short")
     return f"n<{min_group}" if min_group else "–"
 
 
@@ -176,7 +177,8 @@ def _empty(ax, language):
 @_literal
 def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, language=None,
           min_group: int | None = None, max_lines: int = 6, max_panels: int = 24,
-          reference: pd.DataFrame | None = None, actions: pd.DataFrame | None = None) -> plt.Figure:
+          reference: pd.DataFrame | None = None, actions: pd.DataFrame | None = None,
+          references: pd.DataFrame | None = None) -> plt.Figure:
     """Scores over waves with 95% confidence bands.
 
     Up to `max_lines` groups: one panel per scale, a line per group. Up to `max_panels` groups: one
@@ -190,7 +192,11 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     `actions` (optional; columns group, scale, wave, e.g. `store.actions()`): each action of a drawn
     group is marked at the wave it was agreed, with a star on the group's line in its scale's panel
     where that value is shown, and otherwise (its scale not drawn, or the value hidden that wave) with
-    a light vertical line in the group's panel(s). Only shown values are ever marked."""
+    a light vertical line in the group's panel(s). Only shown values are ever marked.
+
+    `references` (optional; rows of other groups in the same columns, e.g. a team's department and the
+    organisation): with a panel per scale, each is a dashed grey line of its shown values, named in the
+    legend; a hidden value is a gap, and a reference group never shown is not drawn."""
     data = table[table["scale"].isin(scales)]
     if groups is not None:
         data = data[data["group"].isin(groups)]
@@ -209,7 +215,7 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
         panels, lines, panel_key, line_key = group_order, list(scales), "group", "scale"
         ncols = 4
     nrows = int(np.ceil(len(panels) / ncols)) or 1
-    width = 6.2 if panel_key == "scale" else 3.6
+    width = 5.0 if panel_key == "scale" else 3.6   # narrow enough that the text stays readable on a page
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, (4.2 if nrows == 1 else 3.0) * nrows),
                              sharey=True, squeeze=False)
     # the panels share y: one set_ylim sets them all (once per panel costs O(panels²): 20 s at 200 teams)
@@ -227,6 +233,8 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
             label = titles.get(line, line) if line_key == "scale" else line
             ax.plot(x, rows["mean"], marker="o", color=colours[line], label=label)
             ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colours[line], alpha=0.15, linewidth=0)
+        if panel_key == "scale" and references is not None and len(references):
+            _reference_lines(ax, references, panel, waves, x, language)
         if marks:
             # a line per group: stars on this scale's lines; a line per scale: this group's panel
             marked = [(g, colours[g]) for g in lines] if panel_key == "scale" else [(panel, "#666666")]
@@ -236,13 +244,14 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
                         value = _shown_value(part, group, scale, waves[pos]) if scale in scales else None
                         star = colours[scale] if panel_key == "group" and scale in colours else colour
                         _mark_action(ax, pos, value, star, colour)
-        ax.set_xticks(x, waves, rotation=25, fontsize=8)
-        ax.set_title(titles.get(panel, panel) if panel_key == "scale" else panel, fontsize=10)
+        ax.set_xticks(x, waves, rotation=25, fontsize=11)
+        ax.tick_params(axis="y", labelsize=11)
+        ax.set_title(titles.get(panel, panel) if panel_key == "scale" else panel, fontsize=13)
         ax.grid(axis="y", alpha=0.3)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     for row in axes:
-        row[0].set_ylabel(_t(language, "score"))
+        row[0].set_ylabel(_t(language, "score"), fontsize=12)
     handles = {}
     for ax in axes.flat:
         for handle, label in zip(*ax.get_legend_handles_labels()):
@@ -250,16 +259,41 @@ def trend(table: pd.DataFrame, scales=("security", "engagement"), groups=None, l
     for handle in _action_handles(axes.flat, language):
         handles[handle.get_label()] = handle
     if handles:
-        if panel_key == "scale":
-            fig.legend(handles.values(), handles.keys(), loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
-        else:
-            fig.legend(handles.values(), handles.keys(), loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                       ncol=len(handles), frameon=False)
+        # above the panels, so the figure stays as narrow as its panels
+        fig.legend(handles.values(), handles.keys(), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                   ncol=min(len(handles), 3 if panel_key == "scale" else len(handles)), frameon=False, fontsize=11)
     fig.tight_layout()
     note = _hidden_note(data, language, min_group)
     if note:
-        fig.text(0.01, -0.01, note, fontsize=9, color="#555555", ha="left", va="top")
+        fig.text(0.01, -0.01, note, fontsize=10, color="#555555", ha="left", va="top")
     return fig
+
+
+# reference groups (a team's department, the organisation): dark to light grey, each its own dash
+_REFERENCE_STYLES = [{"color": "#333333", "linestyle": (0, (5, 2.5))}, {"color": "#8a8a8a", "linestyle": (0, (2, 2))},
+                     {"color": "#b0b0b0", "linestyle": (0, (6, 2, 1, 2))}]
+
+
+def _reference_name(group, language) -> str:
+    from .statistics import ORGANISATION
+    return _t(language, "organisation") if group == ORGANISATION else str(group)
+
+
+def _reference_groups(references: pd.DataFrame) -> list:
+    """The reference groups that have a shown value anywhere, in the order given."""
+    return list(dict.fromkeys(_visible(references)["group"]))
+
+
+def _reference_lines(ax, references: pd.DataFrame, scale, waves: list, x, language):
+    visible = _visible(references)
+    for k, group in enumerate(_reference_groups(references)):
+        rows = visible[(visible["group"] == group) & (visible["scale"] == scale)]
+        values = rows.drop_duplicates("wave").set_index("wave")["mean"].reindex(waves).to_numpy(dtype="float64")
+        if np.isnan(values).all():
+            continue
+        style = _REFERENCE_STYLES[k % len(_REFERENCE_STYLES)]
+        ax.plot(x, values, linewidth=1.8, marker="o", markersize=3.5, label=_reference_name(group, language),
+                gid="reference", zorder=1.5, **style)
 
 
 _GROUP_LINE_COLOUR = "#8c8c8c"
@@ -361,15 +395,16 @@ def _trend_many(data: pd.DataFrame, visible: pd.DataFrame, scales: list, waves: 
             picked = low + high
             heights = _spread_labels(ends[picked], gap=3.8)
             for k, h in zip(picked, heights):
-                ax.text(x[-1] + 0.15, h, _short(groups[k]), fontsize=7, va="center", ha="left",
+                ax.text(x[-1] + 0.15, h, _short(groups[k]), fontsize=9, va="center", ha="left",
                         color=_LOW_COLOUR if k in low else _HIGH_COLOUR)
         if not drawn.any():
             _empty(ax, language)
-        ax.set_xticks(x, waves, rotation=25, fontsize=8)
+        ax.set_xticks(x, waves, rotation=25, fontsize=10)
+        ax.tick_params(axis="y", labelsize=10)
         ax.set_xlim(-0.3, len(waves) - 1 + 1.6)
-        ax.set_title(titles.get(scale, scale), fontsize=10)
+        ax.set_title(titles.get(scale, scale), fontsize=12)
         ax.grid(axis="y", alpha=0.3)
-    axes[0][0].set_ylabel(_t(language, "score"))
+    axes[0][0].set_ylabel(_t(language, "score"), fontsize=11)
     handles = [plt.Line2D([], [], color=_GROUP_LINE_COLOUR, linewidth=0.9, alpha=0.6,
                           label=_t(language, each, n=len(groups)))]
     if ref is not None and len(ref):
@@ -381,7 +416,8 @@ def _trend_many(data: pd.DataFrame, visible: pd.DataFrame, scales: list, waves: 
         handles.append(plt.Line2D([], [], color=_HIGH_COLOUR, linewidth=1.3,
                                   label=_t(language, "highest", k=named, wave=last)))
     handles += _action_handles(axes[0], language)
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False,
+               fontsize=10)
     fig.tight_layout()
     note = _hidden_note(data, language, min_group)
     if note:                               # many names: wrapped to the figure's width, never inside a name
@@ -402,8 +438,13 @@ def _wrap_names(text: str, width: int) -> str:
 
 
 @_literal
-def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_group: int | None = None) -> plt.Figure:
-    """The four pillars per group for one wave: grouped bars with 95% confidence intervals."""
+def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_group: int | None = None,
+            references: pd.DataFrame | None = None) -> plt.Figure:
+    """The four pillars per group for one wave: grouped bars with 95% confidence intervals.
+
+    `references` (optional; rows of other groups in the same columns, e.g. a team's department and the
+    organisation): each reference group's shown score is a short horizontal mark across each bar (one
+    style per group, named in the legend); a hidden value gets no mark."""
     wave = wave if wave is not None else _wave_order(table)[-1]
     data = table[table["wave"] == wave]
     if scales is None:
@@ -425,7 +466,9 @@ def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_grou
             err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
             ax.bar(x + (k - (len(scales) - 1) / 2) * width, rows["mean"], width, yerr=err, capsize=2,
                    color=colours[k], label=titles.get(scale, scale))
-        ax.set_xticks(x, groups, rotation=30, ha="right")
+        if references is not None and len(references):
+            _reference_marks(ax, references, wave, scales, x, width, language)
+        ax.set_xticks(x, groups, rotation=30 if len(groups) > 1 else 0, ha="right" if len(groups) > 1 else "center")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_ylim(0, 100)
     ax.set_ylabel(_t(language, "score"))
@@ -436,6 +479,28 @@ def pillars(table: pd.DataFrame, wave=None, scales=None, language=None, min_grou
         fig.text(0.01, -0.02, note, fontsize=9, color="#555555", ha="left", va="top")
     fig.tight_layout()
     return fig
+
+
+def _reference_marks(ax, references: pd.DataFrame, wave, scales: list, x, width: float, language):
+    """A short horizontal line (with a dot in the middle) across each bar at a reference group's shown score:
+    one Line2D per reference group, labelled with its name, so the legend names it."""
+    visible = _visible(references[references["wave"] == wave])
+    for k, group in enumerate(_reference_groups(visible)):
+        rows = visible[visible["group"] == group].drop_duplicates("scale").set_index("scale")["mean"]
+        xs, ys = [], []
+        for j, scale in enumerate(scales):
+            value = rows.get(scale)
+            if value is None or pd.isna(value):
+                continue
+            for centre in x + (j - (len(scales) - 1) / 2) * width:
+                xs += [centre - 0.45 * width, centre, centre + 0.45 * width, np.nan]
+                ys += [float(value)] * 3 + [np.nan]
+        if not xs:
+            continue
+        style = _REFERENCE_STYLES[k % len(_REFERENCE_STYLES)]
+        ax.plot(xs, ys, color=style["color"], linewidth=2.4, solid_capstyle="butt", zorder=5, gid="reference",
+                marker=["D", "o", "s"][k % 3], markevery=list(range(1, len(xs), 4)), markersize=5.5,
+                markeredgecolor="white", markeredgewidth=0.8, label=_reference_name(group, language))
 
 
 @_literal
@@ -464,9 +529,10 @@ def heatmap(table: pd.DataFrame, wave=None, scales=None, language=None, min_grou
     for (i, j), is_hidden in np.ndenumerate(hidden.to_numpy()):
         if is_hidden:
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=SUPPRESSED_COLOUR, hatch="//", edgecolor="white", lw=0.5))
-            ax.text(j + 0.5, i + 0.5, _cell_label(reasons.iat[i, j], min_group), ha="center", va="center",
+            ax.text(j + 0.5, i + 0.5, _cell_label(reasons.iat[i, j], min_group, language), ha="center", va="center",
                     fontsize=8, color="#444444")
     ax.set_xticks(np.arange(len(scale_order)) + 0.5, [titles.get(s, s) for s in scale_order], rotation=35, ha="right")
+    ax.set_yticks(np.arange(len(group_order)) + 0.5, [str(g) for g in group_order], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(str(wave))

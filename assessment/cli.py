@@ -14,6 +14,39 @@ def _workspace(path):
     return Workspace(path)
 
 
+def _language(ws) -> str:
+    """The language of a workspace's tables: its template's (English when it has none yet)."""
+    try:
+        return ws.template().language
+    except AssessmentError:
+        return "en"
+
+
+def _headed(table, language: str, columns=None):
+    """A table for people: its column names (e.g. "team", "alpha") in the language (`assessment.messages`)."""
+    from .messages import CATALOGUE, text
+    names = {c: text(language, f"cli.col.{c}") for c in (columns or table.columns) if f"cli.col.{c}" in CATALOGUE["en"]}
+    return table.rename(columns=names)
+
+
+_NOTES = (("eNPS question: no internal consistency", "cli.note.enps"),
+          ("single item: no internal consistency", "cli.note.single"))
+
+
+def _note(note, language: str) -> str:
+    """A reliability note in the language ("" when there is nothing to note)."""
+    import re
+
+    from .messages import text
+    if note is None or note != note:
+        return ""
+    for english, key in _NOTES:
+        if note == english:
+            return text(language, key)
+    few = re.fullmatch(r"fewer than (\d+) respondents", str(note))
+    return text(language, "cli.note.few", n=few.group(1)) if few else str(note)
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_init(args):
@@ -67,9 +100,14 @@ def cmd_teams(args):
     elif args.headcount is not None:
         raise AssessmentError("--headcount goes with --add TEAM")
     if not args.file and not args.add:
+        from .messages import text
+        language = _language(ws)
         table = teams_table(ws.store)
-        print("no teams yet; add them with --add NAME or --file teams.csv" if table.empty
-              else table.to_string(index=False))
+        if not table.empty:
+            table = _headed(table, language).rename(columns={
+                c: text(language, "cli.col.headcount_in", wave=c.removeprefix("headcount "))
+                for c in table.columns if c.startswith("headcount ")})
+        print(text(language, "cli.no_teams") if table.empty else table.to_string(index=False))
 
 
 def teams_table(store):
@@ -175,21 +213,29 @@ def cmd_quality(args):
     from .analysis import Results
     results = Results(_workspace(args.workspace))
     wave = results.workspace.wave(args.wave)
-    flags = results.quality(wave)
+    from .messages import text
+    language = _language(results.workspace)
+    flags = results.quality(wave, language=language)
     if flags.empty:
-        print(f"no data-quality flags in {wave}")
+        print(text(language, "cli.no_flags", wave=wave))
     else:
-        print(flags.to_string(index=False))
+        print(_headed(flags, language).to_string(index=False))
 
 
 def cmd_reliability(args):
     from .analysis import reliability_table
     ws = _workspace(args.workspace)
     scales, items = reliability_table(ws, wave=args.wave)
-    scales["note"] = scales["note"].astype(object).where(scales["note"].notna(), "")   # nothing to note: blank
-    print(scales.to_string(index=False))
+    language = _language(ws)
+    scales["note"] = [_note(note, language) for note in scales["note"]]   # nothing to note: blank
+    if language != "en":                  # figures with the language's decimal mark ("0,881")
+        from ._format import number
+        for table, columns in ((scales, ("alpha",)), (items, ("item_rest", "alpha_if_dropped"))):
+            for column in columns:
+                table[column] = [number(v, language, 3) if v == v else "" for v in table[column]]
+    print(_headed(scales, language).to_string(index=False))
     print()
-    print(items.to_string(index=False))
+    print(_headed(items, language).to_string(index=False))
 
 
 def cmd_demo(args):
@@ -240,12 +286,20 @@ def cmd_actions(args):
         print(f"action {args.id} removed")
     else:
         table = store.actions(wave=args.wave and ws.wave(args.wave), group=args.group, status=args.status, below=True)
+        from .messages import text
+        from .store import ORGANISATION
+        language = _language(ws)
         if table.empty:
-            print("no actions" + (" match" if args.wave or args.group or args.status else " yet; add one with "
-                                  f"`assessment actions {args.workspace} add --group TEAM --scale SCALE --text ...`"))
+            print(text(language, "cli.no_actions_match") if args.wave or args.group or args.status else
+                  text(language, "cli.no_actions_yet",
+                       command=f"`assessment actions {args.workspace} add --group TEAM --scale SCALE --text ...`"))
             return
         table = table.drop(columns=["created"]).assign(notes=table["notes"].str.replace("\n", " | "))
-        print(table.fillna("").to_string(index=False))
+        if language != "en":
+            table = table.assign(
+                status=[text(language, f"actions.status.{s}") if isinstance(s, str) else s for s in table["status"]],
+                group=[text(language, "actions.organisation") if g == ORGANISATION else g for g in table["group"]])
+        print(_headed(table.fillna(""), language).to_string(index=False))
 
 
 def cmd_report(args):

@@ -21,30 +21,13 @@ from . import charts
 from .actionpanel import ActionsPanel
 from .analysis import Results
 from .exceptions import UnknownNameError
+from .messages import LANGUAGES, section
 from .statistics import ORGANISATION
 
 ALL = "(all)"
 TABS = ("trend", "pillars", "heatmap", "items", "change", "drivers", "enps", "actions")
-_UI = {
-    "en": {"level": "Show", "department": "Departments", "team": "Teams", "group": "Group", "waves": "Waves",
-           "scales": "Scales", "wave": "Wave", "item_scale": "Items of", "trend": "Over time", "pillars": "Pillars",
-           "heatmap": "Heatmap", "items": "Item answers", "change": "Change", "drivers": "Drivers", "enps": "eNPS",
-           "actions": "Actions",
-           "hidden": "{group} has fewer than {n} respondents in {wave}: its figures are not shown.",
-           "differenced": "{group} is hidden in {wave} so that a smaller group cannot be worked out from it: its "
-                          "figures are not shown.",
-           "no_previous": "{wave} is the first wave: there is nothing to compare with.",
-           "title": "Work environment dashboard"},
-    "sv": {"level": "Visa", "department": "Avdelningar", "team": "Team", "group": "Grupp", "waves": "Mätningar",
-           "scales": "Skalor", "wave": "Mätning", "item_scale": "Frågor i", "trend": "Över tid", "pillars": "Pelare",
-           "heatmap": "Värmekarta", "items": "Svar per fråga", "change": "Förändring", "drivers": "Drivkrafter",
-           "enps": "eNPS", "actions": "Åtgärder",
-           "hidden": "{group} har färre än {n} svarande i {wave}: resultaten visas inte.",
-           "differenced": "{group} döljs i {wave} så att en mindre grupp inte kan räknas fram ur den: "
-                          "resultaten visas inte.",
-           "no_previous": "{wave} är den första mätningen: det finns inget att jämföra med.",
-           "title": "Arbetsmiljöpanel"},
-}
+_UI = {language: section(language, "dashboard.") for language in LANGUAGES}
+"""The dashboard's texts per language (from `assessment.messages`, keys without "dashboard.")."""
 
 
 class Dashboard:
@@ -61,6 +44,7 @@ class Dashboard:
         self.language = language or self.results.language
         ui = _UI.get(self.language, _UI["en"])
         self.ui = ui
+        self.all = ui["all"]          # the "every group" choice in the language (English: `ALL`)
         r = self.results
         scale_choices = [(r.title(i.id), i.id) for i in r.template.indices]
         scale_choices += [(r.title(s.id), s.id) for s in r.template.scales if s.role != "enps"]
@@ -135,8 +119,8 @@ class Dashboard:
         if self.subtree is not None:
             groups = [g for g in groups if g in self.subtree]
         current = self.group.value
-        self.group.options = [ALL, *groups]
-        self.group.value = current if current in self.group.options else ALL
+        self.group.options = [self.all, *groups]
+        self.group.value = current if current in self.group.options else self.all
 
     def _level_changed(self, change):
         with self.group.hold_trait_notifications():
@@ -156,7 +140,7 @@ class Dashboard:
         return TABS[self.tabs.selected_index or 0]
 
     def selected_group(self) -> str | None:
-        return None if self.group.value == ALL else self.group.value
+        return None if self.group.value == self.all else self.group.value
 
     def teams_shown(self) -> list[str] | None:
         """Teams for per-team charts: those of the chosen department, the chosen team, or all (in a scoped

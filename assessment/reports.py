@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts
+from ._format import number, number_range, percent
 from .analysis import Results
 from .exceptions import AssessmentError, UnknownNameError
 from .migrations import ACTION_STATUSES
@@ -45,7 +46,7 @@ TEXT = {
         "generated": "Generated", "summary": "Scores", "scale": "Scale", "mean": "Score (0–100)", "ci": "95% CI",
         "favourable": "% favourable", "change": "Change", "trend": "Security and engagement over time",
         "pillars": "The four pillars", "risks": "Flagged risks", "no_risks": "No scale is low or falling significantly.",
-        "low": "low score ({mean:.0f} < {limit:.0f})", "falling": "significant fall ({diff:+.1f} points since {wave})",
+        "low": "low score ({mean} < {limit})", "falling": "significant fall ({diff} points since {wave})",
         "items": "Answers per question", "comments": "Open comments",
         "no_comments": "Comments are shown only for groups with at least {n} respondents.",
         "guide": "Conversation guide for your follow-up meeting", "enps": "eNPS",
@@ -63,7 +64,7 @@ TEXT = {
         "missing_scale": "no figures: the scale is not in both surveys",
         "ci_meaning": "The change is the score in {wave} minus the score in {previous} (points on the 0–100 scale). "
                       "The 95% CI is the range the true change most likely lies in; a change is marked significant "
-                      "only when it is at least {min:g} points and holds up after controlling for false discoveries "
+                      "only when it is at least {min} points and holds up after controlling for false discoveries "
                       "among all the groups and scales compared at once (Benjamini–Hochberg, q &lt; 0.05). "
                       "A score can change for many reasons, so read it as a signal to discuss, not as proof that an "
                       "action worked.",
@@ -85,6 +86,29 @@ TEXT = {
         "our_lead": "Agree 1–3 actions at the meeting, each aimed at one pillar, with an owner and a date.",
         "our_pillars": "Pillars: {pillars}.",
         "pillar": "Pillar", "what": "What we will do",
+        "breakdown": "Teams in {group}", "breakdown_org": "Departments",
+        "breakdown_lead": "Each team's score (0–100) per scale in {wave}, under the same anonymity rules as every "
+                          "other figure in this report.",
+        "breakdown_lead_org": "Each department's score (0–100) per scale in {wave}, under the same anonymity rules "
+                              "as every other figure in this report.",
+        "team": "Team", "department": "Department",
+        "hidden_cell": "hidden", "hidden_small": "hidden: fewer than {n} respondents",
+        "hidden_differencing": "hidden: it would let a smaller group's answers be worked out",
+        "hidden_none": "no responses in {wave}",
+        "hidden_explained": "A hidden group shows no figures, to protect anonymity (it has fewer than {n} "
+                            "respondents, or a smaller group's answers could be worked out from its figures and "
+                            "those of the groups shown), but its answers still count in the scores of {group}.",
+        "reversed_explained": "(R) marks a reversed question, worded negatively: agreeing with it is unfavourable, "
+                              "so its answers are turned around before they count in the scale's score.",
+        "not_compared_explained": "“Not compared” means the scale's questions or answer options changed between "
+                                  "the waves (or the scale is not in both), so a change would not be a fair "
+                                  "comparison.",
+        "change_note": "Change is the score in {wave} minus the score in {previous}; ▲/▼ marks a change of at least "
+                       "{min} points that holds up after controlling for false discoveries among all the groups and "
+                       "scales compared at once (Benjamini–Hochberg, q &lt; 0.05).",
+        "reference_trend": "For comparison, the dashed grey lines show {refs}.",
+        "reference_pillars": "For comparison, the grey marks across the bars show {refs}.",
+        "and": "and", "organisation_in_text": "the whole organisation",
     },
     "sv": {
         "title": "Arbetsmiljörapport", "wave": "Mätning", "respondents": "Svarande", "rate": "Svarsfrekvens",
@@ -99,7 +123,7 @@ TEXT = {
         "generated": "Skapad", "summary": "Resultat", "scale": "Skala", "mean": "Poäng (0–100)", "ci": "95 % KI",
         "favourable": "% positiva", "change": "Förändring", "trend": "Trygghet och engagemang över tid",
         "pillars": "De fyra pelarna", "risks": "Flaggade risker", "no_risks": "Ingen skala är låg eller sjunker signifikant.",
-        "low": "lågt resultat ({mean:.0f} < {limit:.0f})", "falling": "signifikant nedgång ({diff:+.1f} poäng sedan {wave})",
+        "low": "lågt resultat ({mean} < {limit})", "falling": "signifikant nedgång ({diff} poäng sedan {wave})",
         "items": "Svar per fråga", "comments": "Öppna kommentarer",
         "no_comments": "Kommentarer visas bara för grupper med minst {n} svarande.",
         "guide": "Samtalsguide för ert uppföljningsmöte", "enps": "eNPS",
@@ -117,7 +141,7 @@ TEXT = {
         "missing_scale": "inga siffror: skalan finns inte i båda enkäterna",
         "ci_meaning": "Förändringen är poängen i {wave} minus poängen i {previous} (poäng på skalan 0–100). "
                       "95 % KI är det intervall där den verkliga förändringen troligen ligger; en förändring markeras "
-                      "som signifikant bara när den är minst {min:g} poäng och håller även med kontroll för falska "
+                      "som signifikant bara när den är minst {min} poäng och håller även med kontroll för falska "
                       "upptäckter bland alla grupper och skalor som jämförs samtidigt (Benjamini–Hochberg, "
                       "q &lt; 0,05). Poängen kan ändras av många skäl, så se den som underlag för samtal, inte som "
                       "bevis för att en åtgärd har fungerat.",
@@ -140,6 +164,29 @@ TEXT = {
                     "och ett datum.",
         "our_pillars": "Pelare: {pillars}.",
         "pillar": "Pelare", "what": "Vad vi ska göra",
+        "breakdown": "Team i {group}", "breakdown_org": "Avdelningar",
+        "breakdown_lead": "Varje teams poäng (0–100) per skala i {wave}, med samma anonymitetsregler som alla andra "
+                          "siffror i rapporten.",
+        "breakdown_lead_org": "Varje avdelnings poäng (0–100) per skala i {wave}, med samma anonymitetsregler som "
+                              "alla andra siffror i rapporten.",
+        "team": "Team", "department": "Avdelning",
+        "hidden_cell": "dold", "hidden_small": "dold: färre än {n} svarande",
+        "hidden_differencing": "dold: annars skulle en mindre grupps svar kunna räknas fram",
+        "hidden_none": "inga svar i {wave}",
+        "hidden_explained": "En dold grupp visar inga siffror, för att skydda anonymiteten (den har färre än {n} "
+                            "svarande, eller så skulle en mindre grupps svar kunna räknas fram ur dess siffror och "
+                            "de grupper som visas), men dess svar räknas ändå in i resultaten för {group}.",
+        "reversed_explained": "(R) markerar en omvänd fråga, negativt formulerad: att instämma är ogynnsamt, så "
+                              "svaren vänds innan de räknas in i skalans poäng.",
+        "not_compared_explained": "”Jämförs inte” betyder att skalans frågor eller svarsalternativ ändrades mellan "
+                                  "mätningarna (eller att skalan inte finns i båda), så en förändring vore ingen "
+                                  "rättvis jämförelse.",
+        "change_note": "Förändringen är poängen i {wave} minus poängen i {previous}; ▲/▼ markerar en förändring på "
+                       "minst {min} poäng som håller även med kontroll för falska upptäckter bland alla grupper och "
+                       "skalor som jämförs samtidigt (Benjamini–Hochberg, q &lt; 0,05).",
+        "reference_trend": "Som jämförelse visar de streckade grå linjerna {refs}.",
+        "reference_pillars": "Som jämförelse visar de grå markeringarna över staplarna {refs}.",
+        "and": "och", "organisation_in_text": "hela organisationen",
     },
 }
 
@@ -244,7 +291,7 @@ class Report:
                 if width > 0:
                     ink = "#fff" if k in (0, len(points) - 1) else "#222"
                     segments.append(
-                        f"<span class='seg' title='{name(k)}: {width:.0f} %' style='position:absolute;top:0;bottom:0;"
+                        f"<span class='seg' title='{name(k)}: {percent(width, self.language)}' style='position:absolute;top:0;bottom:0;"
                         f"left:{(left + 100) / 2:.3f}%;width:{width / 2:.3f}%;background:{colours[k]};color:{ink};"
                         f"text-align:center;overflow:hidden;font-size:.72em;line-height:1.75em'>"
                         f"{f'{width:.0f}' if width >= 7 else ''}</span>")
@@ -253,7 +300,7 @@ class Report:
                         "<div class='track' style='position:relative;height:1.3em'>"
                         "<span class='zero' style='position:absolute;top:-.15em;bottom:-.15em;left:50%;"
                         f"border-left:1px solid #333'></span>{''.join(segments)}</div></td>"
-                        f"<td class='skipped'>{skipped[item]:.0f} %</td></tr>")
+                        f"<td class='skipped'>{percent(skipped[item], self.language)}</td></tr>")
         legend = " ".join(f"<span class='key'><span class='swatch' style='display:inline-block;width:.8em;"
                           f"height:.8em;background:{colours[k]};margin-right:.25em'></span>{name(k)}</span>"
                           for k in range(len(points)))
@@ -276,7 +323,7 @@ class Report:
         elif first["response_rate"] > 100:   # more respondents than the recorded headcount: never print it
             rate = t["over_100"]
         else:
-            rate = f"{first['response_rate']:.0f} %"
+            rate = percent(first["response_rate"], self.language)
         # the spans name the group and wave for the PDF's footer on every page (STYLE's string-set)
         yield "header", (f"<h1>{t['title']}: <span class='group'>{html.escape(name)}</span></h1>"
                          f"<p class='meta'>{t['wave']}: <b class='wave'>{html.escape(self.wave)}</b> · {t['respondents']}: "
@@ -289,21 +336,29 @@ class Report:
             changes = _memo(r, "compare", previous, self.wave, level=self.level, language=self.language)
             changes = changes[changes["group"] == self.group].set_index("scale")
         yield "summary", self._summary(now, changes, previous)
+        if self.level in ("department", "organisation"):
+            yield "breakdown", self._breakdown()
+        references = self._references()
         outcome_scales = [s for s in ("security", "engagement") if s in now.index]
         fig = charts.trend(rows, scales=tuple(outcome_scales) or tuple(now.index[:2]), language=self.language,
-                           min_group=r.min_group)
-        yield "trend", f"<h2>{t['trend']}</h2>{self._figure(fig)}"
+                           min_group=r.min_group, references=references)
+        yield "trend", f"<h2>{t['trend']}</h2>{self._figure(fig)}{self._reference_note(references, 'trend')}"
         pillars = [s.id for s in r.template.pillars]
-        fig = charts.pillars(rows, wave=self.wave, scales=pillars, language=self.language, min_group=r.min_group)
-        yield "pillars", f"<h2>{t['pillars']}</h2>{self._figure(fig)}"
+        fig = charts.pillars(rows, wave=self.wave, scales=pillars, language=self.language, min_group=r.min_group,
+                             references=references)
+        yield "pillars", f"<h2>{t['pillars']}</h2>{self._figure(fig)}{self._reference_note(references, 'pillars')}"
         yield "risks", self._risks(now, changes, previous)
         yield "actions", self._actions(previous)
         parts = [f"<h2>{t['items']}</h2>"]
         answers = r.item_distribution(self.wave, self.group, language=self.language)   # every scale at once
+        reversed_shown = False
         for scale in r.template.pillars:
             dist = answers[answers["item"].isin(scale.item_ids)]
             if not dist.empty:
                 parts.append(self._agreement(dist, scale))
+                reversed_shown = reversed_shown or dist["text"].astype(str).str.endswith(" (R)").any()
+        if reversed_shown:
+            parts.insert(1, f"<p class='note reversed-note'>{t['reversed_explained']}</p>")
         yield "items", "".join(parts)
         yield "comments", self._comments()
         yield "guide", self._guide()
@@ -335,13 +390,16 @@ class Report:
         head = (f"<tr><th>{t['scale']}</th><th>{t['mean']}</th><th>{t['ci']}</th><th>{t['favourable']}</th>"
                 + (f"<th>{t['change']} ({html.escape(previous)})</th>" if previous else "") + "</tr>")
         body = []
+        compared = not_compared = False
         for scale, row in now.iterrows():
             if row["suppressed"]:
                 continue
+            lang = self.language
             if row["kind"] == "enps":
-                value, ci, fav = f"{row['enps']:+.0f} ({t['enps']})", "", ""
+                value, ci, fav = f"{number(row['enps'], lang, 0, sign=True)} ({t['enps']})", "", ""
             else:
-                value, ci, fav = f"{row['mean']:.1f}", f"{row['ci_low']:.1f}–{row['ci_high']:.1f}", f"{row['favourable']:.0f} %"
+                value, ci = number(row["mean"], lang), number_range(row["ci_low"], row["ci_high"], lang)
+                fav = percent(row["favourable"], lang)
             cell = ""
             if previous:
                 cell = "<td></td>"
@@ -349,11 +407,21 @@ class Report:
                     c = changes.loc[scale]
                     if pd.notna(c["diff"]):
                         mark = " ▲" if c["flagged"] and c["diff"] > 0 else (" ▼" if c["flagged"] else "")
-                        cell = f"<td class='{'flag' if c['flagged'] else ''}'>{c['diff']:+.1f}{mark}</td>"
+                        diff = number(c["diff"], lang, sign=True)
+                        cell = f"<td class='{'flag' if c['flagged'] else ''}'>{diff}{mark}</td>"
+                        compared = True
                     elif c.get("note"):
                         cell = f"<td title='{html.escape(str(c['note']))}'>{t['not_compared']}</td>"
-            body.append(f"<tr><td>{html.escape(row['title'])}</td><td>{value}</td><td>{ci}</td><td>{fav}</td>{cell}</tr>")
-        return f"<h2>{t['summary']}</h2><table class='scores'>{head}{''.join(body)}</table>"
+                        not_compared = True
+            body.append(f"<tr><td>{html.escape(row['title'])}</td><td class='num'>{value}</td><td class='ci'>{ci}</td><td class='num'>{fav}</td>{cell}</tr>")
+        notes = ""
+        if compared:
+            note = t["change_note"].format(wave=html.escape(self.wave), previous=html.escape(previous),
+                                           min=self._points(self.results.template.min_change))
+            notes += f"<p class='note change-note'>{note}</p>"
+        if not_compared:
+            notes += f"<p class='note not-compared-note'>{t['not_compared_explained']}</p>"
+        return f"<h2>{t['summary']}</h2><table class='scores'>{head}{''.join(body)}</table>{notes}"
 
     def _risks(self, now, changes, previous) -> str:
         t = self.text
@@ -363,15 +431,152 @@ class Report:
                 continue
             reasons = []
             if row["mean"] < LOW_SCORE:
-                reasons.append(t["low"].format(mean=row["mean"], limit=LOW_SCORE))
+                reasons.append(t["low"].format(mean=number(row["mean"], self.language, 0),
+                                               limit=number(LOW_SCORE, self.language, 0)))
             if changes is not None and scale in changes.index:
                 c = changes.loc[scale]
                 if bool(c["flagged"]) and c["diff"] < 0:
-                    reasons.append(t["falling"].format(diff=c["diff"], wave=html.escape(previous)))
+                    reasons.append(t["falling"].format(diff=number(c["diff"], self.language, sign=True),
+                                                       wave=html.escape(previous)))
             if reasons:
                 items.append(f"<li><b>{html.escape(row['title'])}</b>: {'; '.join(reasons)}</li>")
         inner = f"<ul class='risks'>{''.join(items)}</ul>" if items else f"<p>{t['no_risks']}</p>"
         return f"<h2>{t['risks']}</h2>{inner}"
+
+    def _points(self, value) -> str:
+        """A number of points as written in the text: whole numbers without decimals ("5", "2,5")."""
+        value = float(value)
+        return number(value, self.language, 0 if value == int(value) else 1)
+
+    # ------------------------------------------------------------ references and breakdowns
+    def _department_of(self, team: str) -> str | None:
+        """The nearest department above a team (walking up the store's hierarchy), or None."""
+        departments = set(_memo(self.results, "groups", "department"))
+        parents = dict(zip(self.results.hierarchy["team"], self.results.hierarchy["parent"]))
+        seen, group = set(), parents.get(team)
+        while group is not None and not pd.isna(group) and group not in seen:
+            if group in departments:
+                return group
+            seen.add(group)
+            group = parents.get(group)
+        return None
+
+    def _references(self) -> pd.DataFrame | None:
+        """Rows of the groups a report compares itself with, from the protected table: a team's department
+        and the organisation; a department's organisation. Hidden rows stay marked hidden (charts never
+        draw them), and a group hidden in the report's wave is left out."""
+        if self.group == ORGANISATION:
+            return None
+        wanted = []
+        if self.level == "team":
+            department = self._department_of(self.group)
+            if department is not None:
+                wanted.append(("department", department))
+        wanted.append(("organisation", ORGANISATION))
+        parts = []
+        for level, group in wanted:
+            if not self.results.shown(self.wave, group):
+                continue
+            table = _memo(self.results, "table", level, language=self.language)
+            parts.append(table[table["group"] == group])
+        return pd.concat(parts, ignore_index=True) if parts else None
+
+    def _reference_note(self, references, chart: str) -> str:
+        if references is None or references.empty:
+            return ""
+        t = self.text
+        shown = references[~references["suppressed"].astype(bool)]
+        names = [t["organisation_in_text"] if g == ORGANISATION else g for g in dict.fromkeys(shown["group"])]
+        if not names:
+            return ""
+        refs = (f" {t['and']} ".join(html.escape(n) for n in names) if len(names) <= 2
+                else ", ".join(html.escape(n) for n in names[:-1]) + f" {t['and']} {html.escape(names[-1])}")
+        return f"<p class='note reference-note'>{t['reference_' + chart].format(refs=refs)}</p>"
+
+    def _sub_groups(self) -> tuple[str, list[str]]:
+        """(level, groups) directly below the report's group: the organisation's departments, or the teams
+        of a department (at any depth), in store order."""
+        r = self.results
+        if self.group == ORGANISATION:
+            return "department", list(_memo(r, "groups", "department"))
+        teams = set(_memo(r, "groups", "team"))
+        return "team", [g for g in r.teams_in(self.group) if g in teams]
+
+    BREAKDOWN_COLUMNS = 6   # sub-groups per table: more are split over several tables, so each stays readable
+
+    def _breakdown(self) -> str:
+        """The report's wave per scale for each sub-group (the organisation's departments, a department's
+        teams) beside the group's own scores, as tables and a heatmap, straight from the protected tables:
+        a hidden sub-group is listed as hidden with the reason and a hidden cell says so, never a figure."""
+        t, r, lang = self.text, self.results, self.language
+        level, groups = self._sub_groups()
+        if not groups:
+            return ""
+        org = self.group == ORGANISATION
+        name = t["organisation"] if org else self.group
+        title = t["breakdown_org"] if org else t["breakdown"].format(group=html.escape(name))
+        table = _memo(r, "table", level, language=lang)
+        rows = table[(table["wave"] == self.wave) & table["group"].isin(groups)]
+        own = self._rows()
+        own = own[own["wave"] == self.wave].drop_duplicates("scale").set_index("scale")
+        scales = list(own.index)
+        shown, hidden = [], []
+        for group in groups:
+            if not (rows["group"] == group).any():
+                hidden.append((group, t["hidden_none"].format(wave=html.escape(self.wave)), False))
+            elif not r.shown(self.wave, group):
+                why = (t["hidden_differencing"] if r.hidden_reason(self.wave, group) == "differencing"
+                       else t["hidden_small"].format(n=r.min_group))
+                hidden.append((group, why, True))
+            else:
+                shown.append(group)
+        values = {g: rows[rows["group"] == g].drop_duplicates("scale").set_index("scale") for g in shown}
+        any_hidden = any(protected for _, _, protected in hidden)
+
+        def cell(frame, scale) -> str:
+            nonlocal any_hidden
+            row = frame.loc[scale] if scale in frame.index else None
+            if row is None:
+                return "<td>–</td>"
+            if bool(row["suppressed"]):
+                any_hidden = True
+                return f"<td class='no-figures'>{t['hidden_cell']}</td>"
+            if row["kind"] == "enps":
+                return f"<td class='num'>{number(row['enps'], lang, 0, sign=True)}</td>"
+            return f"<td class='num'>{number(row['mean'], lang)}</td>"
+
+        def count(frame) -> str:
+            n = frame["n"].iloc[0] if len(frame) else None
+            return f"<td class='num'>{int(n)}</td>" if n is not None and pd.notna(n) else "<td>–</td>"
+
+        parts = [f"<h2>{title}</h2>",
+                 f"<p>{(t['breakdown_lead_org'] if org else t['breakdown_lead']).format(wave=html.escape(self.wave))}</p>"]
+        step = self.BREAKDOWN_COLUMNS
+        for start in range(0, max(len(shown), 1), step):
+            chunk = shown[start:start + step]
+            head = (f"<tr><th>{t['scale']}</th><th class='own'>{html.escape(name)}</th>"
+                    + "".join(f"<th data-group='{html.escape(g)}'>{html.escape(g)}</th>" for g in chunk) + "</tr>")
+            body = [f"<tr class='respondents'><td>{t['respondents']}</td>{count(own)}"
+                    + "".join(count(values[g]) for g in chunk) + "</tr>"]
+            for scale in scales:
+                body.append(f"<tr data-scale='{html.escape(scale)}'><td>{html.escape(self._scale_title(scale))}</td>"
+                            f"{cell(own, scale)}" + "".join(cell(values[g], scale) for g in chunk) + "</tr>")
+            parts.append(f"<table class='scores breakdown'>{head}{''.join(body)}</table>")
+        if hidden:
+            parts.append("<ul class='hidden-groups'>" + "".join(
+                f"<li data-group='{html.escape(g)}'><b>{html.escape(g)}</b>: {why}</li>" for g, why, _ in hidden)
+                + "</ul>")
+        if any_hidden:
+            group_name = t["organisation_in_text"] if org else self.group
+            parts.append(f"<p class='note hidden-note'>"
+                         f"{t['hidden_explained'].format(n=r.min_group, group=html.escape(group_name))}</p>")
+        drawn = rows[rows["scale"].isin(scales) & (rows["kind"] != "enps")]
+        drawn = drawn.iloc[np.argsort([groups.index(g) for g in drawn["group"]], kind="stable")]   # the table's order
+        if not drawn.empty:
+            fig = charts.heatmap(drawn, wave=self.wave, scales=[s for s in scales if s in set(drawn["scale"])],
+                                 language=lang, min_group=r.min_group)
+            parts.append(self._figure(fig))
+        return "".join(parts)
 
     # ------------------------------------------------------------ actions agreed after the previous wave
     def _scale_title(self, scale: str) -> str:
@@ -397,7 +602,7 @@ class Report:
         else:
             parts.append(self._action_table(own, previous))
             meaning = t["ci_meaning"].format(wave=html.escape(self.wave), previous=html.escape(previous),
-                                             min=r.template.min_change)
+                                             min=self._points(r.template.min_change))
             parts.append(f"<p class='ci-meaning'>{meaning}</p>")
         if self.level in ("department", "organisation"):
             parts.append(self._action_counts(previous, name))
@@ -423,10 +628,12 @@ class Report:
             return "", "", reason, "no-figures"
         diff = float(row["diff"])
         low, high = row.get("diff_ci_low"), row.get("diff_ci_high")
-        ci = t["ci_range"].format(low=f"{low:+.1f}", high=f"{high:+.1f}") if pd.notna(low) and pd.notna(high) else "–"
+        lang = self.language
+        ci = (t["ci_range"].format(low=number(low, lang, sign=True), high=number(high, lang, sign=True))
+              if pd.notna(low) and pd.notna(high) else "–")
         if bool(row["flagged"]):
-            return f"{diff:+.1f}", ci, t["up"] if diff > 0 else t["down"], "flag"
-        return f"{diff:+.1f}", ci, t["no_clear"], ""
+            return number(diff, lang, sign=True), ci, t["up"] if diff > 0 else t["down"], "flag"
+        return number(diff, lang, sign=True), ci, t["no_clear"], ""
 
     def _action_table(self, own: pd.DataFrame, previous: str) -> str:
         t, r = self.text, self.results
@@ -535,6 +742,10 @@ table.agreement td,table.agreement th{padding:.2rem .4rem;vertical-align:middle;
 table.agreement tr+tr td{border-top:1px solid #eee} table.agreement th{font-size:.85rem;color:#444}
 table.agreement .skipped{text-align:right} .legend{font-size:.85rem;color:#333;margin:.3rem 0 1rem}
 .legend .key{margin-right:1em;white-space:nowrap}
+td.ci,.scores td.num{white-space:nowrap} p.note{font-size:.9rem;color:#444}
+table.breakdown{margin-bottom:.8rem} table.breakdown th{vertical-align:bottom}
+table.breakdown th:first-child{width:34%} table.breakdown th.own,table.breakdown td:nth-child(2){background:#f3f6fa}
+table.breakdown tr.respondents td{color:#555} ul.hidden-groups{margin:.3rem 0;padding-left:1.2rem}
 @page{size:A4;margin:16mm 15mm 18mm;
 @bottom-left{content:string(report-group) " · " string(report-wave);font:8pt system-ui,Arial,sans-serif;color:#555}
 @bottom-right{content:counter(page) " / " counter(pages);font:8pt system-ui,Arial,sans-serif;color:#555}}

@@ -1,7 +1,7 @@
 """What respondents see and the one path their answers take into the store, shared by both forms.
 
 The served web form (`assessment.app`, for a whole company) and the ipywidgets form (`assessment.widgets`,
-for JupyterLab and kiosks) show the same texts (`UI_TEXT`, per language) and hand a response to
+for JupyterLab and kiosks) show the same texts (`UI_TEXT`, per language, from `assessment.messages`) and hand a response to
 `submit_response`, which validates it exactly as imports are validated (`Store.check_response`) and
 stores it in one transaction (`Store.add_responses`, which also spends a one-time code in that
 transaction). Neither form keeps anything about a respondent between requests.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .exceptions import ResponseRejected, StoreError
+from .messages import LANGUAGES, section, text
 from .store import CODE_UNKNOWN, CODE_USED, Response, Store
 from .templates import LANGUAGE_NAMES
 
@@ -25,136 +26,8 @@ their end labels as a hint."""
 NATIVE_LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "no": "Norsk", "nb": "Norsk bokmål", "da": "Dansk",
                          "fi": "Suomi", "de": "Deutsch", "fr": "Français", "es": "Español", "nl": "Nederlands"}
 
-UI_TEXT = {
-    "en": {
-        "intro": "Your answers are anonymous: results are only shown for groups of at least {min_group} people, "
-                 "and open comments are never linked to your answers. Choose the answer that fits best for each "
-                 "statement, or “Skip / prefer not to answer”.",
-        "language": "Language",
-        "team": "Your team",
-        "choose_team": "— choose your team —",
-        "skip": "Skip / prefer not to answer",
-        "open_questions": "Open questions",
-        "optional": "optional",
-        "comment_placeholder": "Write here if you like (optional)",
-        "progress": "{done} of {total} questions answered or skipped",
-        "submit": "Submit",
-        "submitting": "Saving…",
-        "thank_you": "Thank you! Your answers have been saved. The form is now empty for the next person.",
-        "not_saved": "Your answers have not been saved yet.",
-        "missing_team": "Choose your team.",
-        "missing_items": "Answer or skip {n} more questions:",
-        "missing_item": "Answer or skip 1 more question:",
-        "and_more": "… and {n} more",
-        "nothing_answered": "Answer at least one question or write a comment before you submit.",
-        "rejected": "The answers could not be saved:",
-        "closed": "This survey is closed and takes no more answers.",
-        "failed": "Something went wrong and your answers were not saved. Please try again, or tell the person "
-                  "who runs the survey.",
-        "no_teams": "No teams have been set up for this survey yet, so it cannot be answered.",
-        "code": "Your code",
-        "code_placeholder": "e.g. ABCDE-23456",
-        "code_intro": "Enter the one-time code from your invitation. It tells us which team you answer for and can "
-                      "be used once; it is never stored with your answers.",
-        "code_team": "Team: {team}",
-        "missing_code": "Enter the code from your invitation.",
-        "code_unknown": "This code is not valid for this survey. Check that you typed it exactly as in your "
-                        "invitation.",
-        "code_used": "This code has already been used. Each code can be used once; ask the person who runs the "
-                     "survey for a new one if you have not answered yet.",
-        "codes_now": "This survey now asks for the code from your invitation. Enter it, then submit again.",
-        # the served web form
-        "error_title": "There is a problem",
-        "error_prefix": "Error:",
-        "missing_question": "Answer question {number}, or choose “Skip / prefer not to answer”",
-        "item_error": "Choose an answer, or “Skip / prefer not to answer”",
-        "comment_too_long": "Shorten your answer to question “{question}” to at most {limit} characters "
-                            "(it has {length})",
-        "comment_error": "Shorten this answer to at most {limit} characters (it has {length})",
-        "team_hint": "Your answers are shown only together with those of your team and department.",
-        "scale_hint": "{low} = {low_label}, {high} = {high_label}",
-        "thanks_title": "Thank you",
-        "thanks_body": "Your answers have been saved. You can close this page.",
-        "new_form": "Open an empty form for another person",
-        "closed_title": "The survey is closed",
-        "expired_title": "Send your answers again",
-        "expired": "Your answers were not saved: the page was open for a long time, or your browser does not "
-                   "keep cookies for this site. Go back to the form, check your answers and send them again.",
-        "back_to_form": "Back to the form",
-        "too_many_codes": "Too many codes that are not valid were tried from your connection. Wait {minutes} "
-                          "minutes, then try again.",
-        "too_large_title": "Your answers were too long",
-        "too_large": "Your answers were not saved because they were too long to receive. Shorten your comments "
-                     "and send them again.",
-        "not_found_title": "Page not found",
-        "not_found": "There is no page at this address.",
-        "error_page_title": "Something went wrong",
-        "progress_label": "Progress",
-    },
-    "sv": {
-        "intro": "Dina svar är anonyma: resultat visas bara för grupper med minst {min_group} personer, och "
-                 "fritextsvar kopplas aldrig till dina svar. Välj det svar som passar bäst för varje påstående, "
-                 "eller ”Hoppa över / vill inte svara”.",
-        "language": "Språk",
-        "team": "Ditt team",
-        "choose_team": "— välj ditt team —",
-        "skip": "Hoppa över / vill inte svara",
-        "open_questions": "Öppna frågor",
-        "optional": "frivillig",
-        "comment_placeholder": "Skriv här om du vill (frivilligt)",
-        "progress": "{done} av {total} frågor besvarade eller överhoppade",
-        "submit": "Skicka",
-        "submitting": "Sparar…",
-        "thank_you": "Tack! Dina svar har sparats. Formuläret är nu tomt för nästa person.",
-        "not_saved": "Dina svar har inte sparats ännu.",
-        "missing_team": "Välj ditt team.",
-        "missing_items": "Svara på eller hoppa över {n} frågor till:",
-        "missing_item": "Svara på eller hoppa över 1 fråga till:",
-        "and_more": "… och {n} till",
-        "nothing_answered": "Svara på minst en fråga eller skriv en kommentar innan du skickar.",
-        "rejected": "Svaren kunde inte sparas:",
-        "closed": "Enkäten är stängd och tar inte emot fler svar.",
-        "failed": "Något gick fel och dina svar sparades inte. Försök igen, eller kontakta den som håller i "
-                  "enkäten.",
-        "no_teams": "Inga team är upplagda för den här enkäten ännu, så den kan inte besvaras.",
-        "code": "Din kod",
-        "code_placeholder": "t.ex. ABCDE-23456",
-        "code_intro": "Skriv in engångskoden från din inbjudan. Den visar vilket team du svarar för och kan bara "
-                      "användas en gång; den sparas aldrig tillsammans med dina svar.",
-        "code_team": "Team: {team}",
-        "missing_code": "Skriv in koden från din inbjudan.",
-        "code_unknown": "Koden gäller inte för den här enkäten. Kontrollera att du har skrivit den precis som i "
-                        "inbjudan.",
-        "code_used": "Koden har redan använts. Varje kod kan användas en gång; be den som håller i enkäten om en ny "
-                     "om du inte har svarat ännu.",
-        "codes_now": "Enkäten kräver nu koden från din inbjudan. Skriv in den och skicka igen.",
-        "error_title": "Det finns ett problem",
-        "error_prefix": "Fel:",
-        "missing_question": "Svara på fråga {number}, eller välj ”Hoppa över / vill inte svara”",
-        "item_error": "Välj ett svar, eller ”Hoppa över / vill inte svara”",
-        "comment_too_long": "Korta ditt svar på frågan ”{question}” till högst {limit} tecken (det har {length})",
-        "comment_error": "Korta svaret till högst {limit} tecken (det har {length})",
-        "team_hint": "Dina svar visas bara tillsammans med ditt teams och din avdelnings svar.",
-        "scale_hint": "{low} = {low_label}, {high} = {high_label}",
-        "thanks_title": "Tack",
-        "thanks_body": "Dina svar har sparats. Du kan stänga sidan.",
-        "new_form": "Öppna ett tomt formulär för en annan person",
-        "closed_title": "Enkäten är stängd",
-        "expired_title": "Skicka dina svar igen",
-        "expired": "Dina svar sparades inte: sidan var öppen länge, eller så sparar din webbläsare inte kakor för "
-                   "den här webbplatsen. Gå tillbaka till formuläret, kontrollera dina svar och skicka dem igen.",
-        "back_to_form": "Tillbaka till formuläret",
-        "too_many_codes": "För många ogiltiga koder har provats från din anslutning. Vänta {minutes} minuter och "
-                          "försök sedan igen.",
-        "too_large_title": "Dina svar var för långa",
-        "too_large": "Dina svar sparades inte eftersom de var för långa att ta emot. Korta dina kommentarer och "
-                     "skicka igen.",
-        "not_found_title": "Sidan finns inte",
-        "not_found": "Det finns ingen sida på den här adressen.",
-        "error_page_title": "Något gick fel",
-        "progress_label": "Förlopp",
-    },
-}
+UI_TEXT = {language: section(language, "form.") for language in LANGUAGES}
+"""Both forms' texts per language (from `assessment.messages`, keys without "form."), kept for compatibility."""
 
 CODE_PROBLEMS = {CODE_UNKNOWN: "code_unknown", CODE_USED: "code_used"}
 """The store's reasons a code cannot be used, and the UI strings that say so to a respondent."""
@@ -162,8 +35,7 @@ CODE_PROBLEMS = {CODE_UNKNOWN: "code_unknown", CODE_USED: "code_used"}
 
 def ui_text(language: str, key: str, **values) -> str:
     """A UI string in the language (English when the kit has no translation for it)."""
-    text = UI_TEXT.get(language, {}).get(key) or UI_TEXT["en"][key]
-    return text.format(**values) if values else text
+    return text(language, "form." + key, **values)
 
 
 def language_name(code: str) -> str:

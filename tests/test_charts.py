@@ -279,3 +279,82 @@ def test_trend_labels_the_action_mark_in_swedish(results):
                        actions=action_frame(("Mobile", "security", DEMO_WAVES[0])))
     assert "åtgärd beslutad" in texts(fig)
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- reference groups (a team's department, the organisation)
+
+def reference_rows(results, hide=None):
+    """Product's and the organisation's rows; `hide`: (group, wave) whose rows are marked hidden, with numbers
+    left in them that must never be drawn."""
+    table = results.table()
+    rows = table[((table["level"] == "department") & (table["group"] == "Product"))
+                 | (table["level"] == "organisation")].copy()
+    if hide:
+        mask = (rows["group"] == hide[0]) & (rows["wave"] == hide[1])
+        rows.loc[mask, "suppressed"] = True
+        rows.loc[mask, "mean"] = 1.0
+    return rows
+
+
+def reference_lines(fig):
+    return [line for ax in fig.axes for line in ax.lines if line.get_gid() == "reference"]
+
+
+def test_pillars_marks_the_department_and_organisation_with_a_legend(results):
+    team = results.table("team")
+    team = team[team["group"] == "Mobile"]
+    pillars = [s.id for s in results.template.pillars]
+    fig = charts.pillars(team, wave=DEMO_WAVES[-1], scales=pillars, references=reference_rows(results))
+    marks = reference_lines(fig)
+    assert [m.get_label() for m in marks] == ["Product", "Whole organisation"]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Product" in legend and "Whole organisation" in legend
+    table = results.table()
+    for mark, (level, group) in zip(marks, [("department", "Product"), ("organisation", "Organisation")]):
+        shown = table[(table["level"] == level) & (table["group"] == group) & (table["wave"] == DEMO_WAVES[-1])]
+        expected = shown.set_index("scale").loc[pillars, "mean"].to_numpy()
+        ys = np.asarray(mark.get_ydata(), dtype=float)
+        assert np.allclose(np.unique(ys[~np.isnan(ys)]), np.unique(expected))   # a mark per pillar at its score
+        assert len(ys[~np.isnan(ys)]) == 3 * len(pillars)
+    plt.close(fig)
+
+
+def test_pillars_draws_no_mark_for_a_hidden_reference(results):
+    team = results.table("team")
+    fig = charts.pillars(team[team["group"] == "Mobile"], wave=DEMO_WAVES[-1], language="sv",
+                         references=reference_rows(results, hide=("Product", DEMO_WAVES[-1])))
+    assert [m.get_label() for m in reference_lines(fig)] == ["Hela organisationen"]
+    assert all(1.0 not in m.get_ydata() for m in reference_lines(fig))
+    plt.close(fig)
+
+
+def test_trend_draws_dashed_reference_lines_with_gaps_where_hidden(results):
+    team = results.table("team")
+    fig = charts.trend(team[team["group"] == "Mobile"], references=reference_rows(results, hide=("Product", DEMO_WAVES[1])))
+    lines = reference_lines(fig)
+    assert {line.get_label() for line in lines} == {"Product", "Whole organisation"}
+    assert all(line.get_linestyle() in ("--", ":", "-.") for line in lines)
+    for line in lines:
+        ys = np.asarray(line.get_ydata(), dtype=float)
+        assert 1.0 not in ys
+        if line.get_label() == "Product":
+            assert np.isnan(ys[1]) and not np.isnan(ys[0])
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Product" in labels and "Whole organisation" in labels
+    plt.close(fig)
+
+
+def test_trend_text_is_readable(results):
+    team = results.table("team")
+    fig = charts.trend(team[team["group"] == "Mobile"])
+    for ax in fig.axes:
+        if ax.get_visible():
+            assert min(t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()) >= 10
+            assert ax.title.get_fontsize() >= 12
+    plt.close(fig)
+
+
+def test_heatmap_labels_a_differencing_cell_in_swedish(results):
+    fig = charts.heatmap(results.table("team"), language="sv", min_group=5)
+    assert "dold" in texts(fig) and "hidden" not in texts(fig)
+    plt.close(fig)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -261,3 +262,184 @@ def test_pdf_without_weasyprint_is_a_one_line_error_saying_how_to_install_it(dem
     message = str(error.value)
     assert "\n" not in message and "pip install 'osa-assessment[pdf]'" in message and "libpango" in message
     assert not list(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------- breakdowns, references, explanations, numbers
+
+@pytest.fixture(scope="module")
+def results(demo_workspace):
+    from assessment.analysis import Results
+    return Results(demo_workspace)
+
+
+def section_of(page: str, name: str) -> str:
+    found = re.findall(rf"<section class='report-{name}'>(.*?)</section>", page, re.S)
+    assert len(found) == 1, name
+    return found[0]
+
+
+def breakdown_columns(breakdown: str) -> dict:
+    """{group: {scale: cell text}} of the breakdown tables (the report's own group's column included)."""
+    columns: dict = {}
+    for table in re.findall(r"<table class='scores breakdown'>(.*?)</table>", breakdown, re.S):
+        head = re.search(r"<tr>(.*?)</tr>", table, re.S).group(1)
+        names = [visible_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)][1:]
+        for scale, row in re.findall(r"<tr data-scale='(\w+)'>(.*?)</tr>", table, re.S):
+            cells = [visible_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][1:]
+            for name, value in zip(names, cells):
+                columns.setdefault(name, {})[scale] = value
+    return columns
+
+
+def scratch_means(results, wave: str, team: str) -> dict:
+    """A team's scale means computed here from the scored answers, with no protection at all."""
+    scored = results.scored[wave]
+    answered = scored.scales[(scored.team == team) & scored.responded]
+    return {scale: float(answered[scale].mean()) for scale in answered.columns if answered[scale].notna().any()}
+
+
+def test_department_report_lists_each_visible_teams_scores_and_hidden_ones_without_figures(demo_workspace, results):
+    from assessment._format import number
+    wave = results.latest_wave()
+    page = Report(demo_workspace, group="Operations", level="department", results=results).html()
+    breakdown = section_of(page, "breakdown")
+    columns = breakdown_columns(breakdown)
+    assert list(columns) == ["Operations", "Finance"]            # the department itself, then its one shown team
+    table = results.table("team")
+    finance = table[(table["group"] == "Finance") & (table["wave"] == wave)].set_index("scale")
+    for scale, row in finance.iterrows():
+        expected = number(row["enps"], "en", 0, sign=True) if row["kind"] == "enps" else number(row["mean"], "en")
+        assert columns["Finance"][scale] == expected, scale
+    hidden = {html.unescape(g): why for g, why in
+              re.findall(r"<li data-group='([^']+)'><b>[^<]+</b>: (.*?)</li>", breakdown)}
+    assert hidden == {"People & Culture": "hidden: it would let a smaller group's answers be worked out",
+                      SMALL_TEAM: "hidden: fewer than 5 respondents"}
+    assert "A hidden group shows no figures" in visible_text(breakdown)
+    # their true scores appear nowhere: not in their scale's row, and anywhere else only as a figure that
+    # some shown group really has (two groups can share a score to one decimal)
+    text = visible_text(page)
+    everything = results.table()
+    shown = {number(m, "en") for m in everything.loc[~everything["suppressed"] & (everything["wave"] == wave), "mean"]}
+    rows = dict(re.findall(r"<tr data-scale='(\w+)'>(.*?)</tr>", breakdown, re.S))
+    assert not re.search(r"\d", visible_text(breakdown.split("<ul class='hidden-groups'>")[1].split("</ul>")[0])
+                         .replace(" 5 respondents", ""))
+    for team in (SMALL_TEAM, "People & Culture"):
+        for scale, mean in scratch_means(results, wave, team).items():
+            figure = number(mean, "en")
+            assert figure not in [visible_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rows.get(scale, ""))]
+            if re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text):
+                assert figure in shown, (team, scale)
+
+
+def test_department_report_with_every_team_shown_has_no_hidden_list(demo_workspace, results):
+    page = Report(demo_workspace, group="Customer Service", level="department", results=results).html()
+    breakdown = section_of(page, "breakdown")
+    assert list(breakdown_columns(breakdown)) == ["Customer Service", "Service Desk North", "Service Desk South",
+                                                  "Field Support", "Onboarding"]
+    assert "hidden-groups" not in breakdown and "A hidden group" not in page
+    assert breakdown.count("<img") == 1                           # the heatmap
+
+
+def test_organisation_report_breaks_down_by_department(demo_workspace, results):
+    page = Report(demo_workspace, results=results).html()
+    columns = breakdown_columns(section_of(page, "breakdown"))
+    assert list(columns)[0] == "Whole organisation"
+    assert sorted(list(columns)[1:]) == ["Customer Service", "Operations", "Product", "Sales"]
+
+
+def test_team_report_has_no_breakdown(demo_workspace, results):
+    assert "report-breakdown" not in Report(demo_workspace, group="Mobile", results=results).html()
+
+
+def test_department_report_shows_its_own_change_since_the_previous_wave(demo_workspace, results):
+    from assessment._format import number
+    wave = results.latest_wave()
+    previous = results.previous_wave(wave)
+    page = Report(demo_workspace, group="Product", level="department", results=results).html()
+    changes = results.compare(previous, wave, level="department")
+    row = changes[(changes["group"] == "Product") & (changes["scale"] == "security")].iloc[0]
+    summary = section_of(page, "summary")
+    assert number(row["diff"], "en", sign=True) in visible_text(summary)
+    assert "Benjamini–Hochberg" in visible_text(summary)
+
+
+def captured_figures(monkeypatch, name):
+    from assessment import charts
+    figures, draw = [], getattr(charts, name)
+
+    def recording(*args, **kwargs):
+        figures.append(draw(*args, **kwargs))
+        return figures[-1]
+    monkeypatch.setattr(charts, name, recording)
+    return figures
+
+
+def test_team_report_marks_its_department_and_the_organisation_in_the_pillar_and_trend_charts(
+        demo_workspace, results, monkeypatch):
+    pillars, trends = captured_figures(monkeypatch, "pillars"), captured_figures(monkeypatch, "trend")
+    page = Report(demo_workspace, group="Mobile", results=results).html()
+    [pillar_chart], [trend_chart] = pillars, trends
+    marks = [line for line in pillar_chart.axes[0].lines if line.get_gid() == "reference"]
+    assert [m.get_label() for m in marks] == ["Product", "Whole organisation"]
+    legend = [t.get_text() for t in pillar_chart.axes[0].get_legend().get_texts()]
+    assert {"Product", "Whole organisation"} <= set(legend)
+    dashed = {line.get_label() for ax in trend_chart.axes for line in ax.lines if line.get_gid() == "reference"}
+    assert dashed == {"Product", "Whole organisation"}
+    assert "the grey marks across the bars show Product and the whole organisation" in visible_text(page)
+
+
+def test_department_report_marks_the_organisation(demo_workspace, results, monkeypatch):
+    pillars = captured_figures(monkeypatch, "pillars")
+    Report(demo_workspace, group="Operations", level="department", results=results).html()
+    assert [line.get_label() for line in pillars[0].axes[0].lines if line.get_gid() == "reference"] == \
+        ["Whole organisation"]
+
+
+def test_swedish_report_writes_numbers_the_swedish_way(demo_workspace, results):
+    from assessment._format import number
+    page = Report(demo_workspace, group="Customer Service", level="department", language="sv",
+                  results=results).html()
+    text = visible_text(page)
+    assert re.search(r"\b\d{1,3},\d\b", text) and " %" in text
+    assert not re.search(r"\d\.\d", text), re.search(r".{40}\d\.\d.{40}", text)
+    table = results.table("department")
+    row = table[(table["group"] == "Customer Service") & (table["wave"] == results.latest_wave())
+                & (table["scale"] == "security")].iloc[0]
+    assert f"{number(row['ci_low'], 'sv')}–{number(row['ci_high'], 'sv')}" in text
+    assert number(row["mean"], "sv") in text and "," in number(row["mean"], "sv")
+    english = visible_text(Report(demo_workspace, group="Customer Service", level="department", language="en",
+                                  results=results).html())
+    assert f"{row['mean']:.1f}" in english
+
+
+def test_explanations_appear_where_their_subject_appears(demo_workspace, results):
+    team = Report(demo_workspace, group="Mobile", results=results).html()
+    items = section_of(team, "items")
+    assert "(R)" in items and "(R) marks a reversed question" in visible_text(items)
+    assert "A hidden group" not in team                  # no hidden group in a team report
+    assert "not compared" not in team.lower()            # every scale is compared in the demo
+    first = Report(demo_workspace, group="Mobile", wave=DEMO_WAVES[0], results=results).html()
+    assert "Benjamini" not in section_of(first, "summary")   # no change, no sentence about changes
+    swedish = Report(demo_workspace, group="Operations", level="department", language="sv", results=results).html()
+    assert "En dold grupp visar inga siffror" in section_of(swedish, "breakdown")
+    assert "(R) markerar en omvänd fråga" in section_of(swedish, "items")
+
+
+def test_not_compared_is_explained_only_when_shown(demo_workspace, monkeypatch):
+    from assessment.analysis import Results
+    results = Results(demo_workspace)
+    compare = results.compare
+
+    def with_a_changed_scale(*args, **kwargs):
+        table = compare(*args, **kwargs).copy()
+        changed = table["scale"] == "goals"
+        table.loc[changed, ["diff", "diff_ci_low", "diff_ci_high"]] = float("nan")
+        table.loc[changed, "flagged"] = False
+        table.loc[changed, "note"] = "items changed: added goals_6"
+        return table
+    monkeypatch.setattr(results, "compare", with_a_changed_scale)
+    page = Report(demo_workspace, group="Mobile", language="sv", results=results).html()
+    summary = section_of(page, "summary")
+    assert "jämförs inte" in summary and "”Jämförs inte” betyder" in summary
+    plain = Report(demo_workspace, group="Mobile", language="sv").html()
+    assert "jämförs inte" not in plain.lower()

@@ -176,7 +176,10 @@ def test_department_report_counts_a_hidden_teams_actions_without_any_of_its_figu
     assert cells["goals"] == [results.title("goals", "en"), "0", "0", "2", "0", "2"]
     assert cells["visibility"] == [results.title("visibility", "en"), "0", "0", "0", "1", "1"]
     assert "Groups with actions: 2" in actions
-    assert SMALL_TEAM not in page and "Legal clarifies" not in page        # neither its name nor its texts
+    assert SMALL_TEAM not in actions and "Legal clarifies" not in page     # neither its name nor its texts
+    # the name appears only in the breakdown of the department's teams, as hidden
+    assert SMALL_TEAM not in page.replace(section(page, "breakdown"), "")
+    assert f"<li data-group='{SMALL_TEAM}'><b>{SMALL_TEAM}</b>: hidden: fewer than 5" in section(page, "breakdown")
     assert not re.search(r"\d\.\d", actions)                                # counts only: no mean, no change
     scored = results.scored
     for scale in ("goals", "visibility"):                                   # Legal's true figures appear nowhere
