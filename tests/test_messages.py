@@ -11,7 +11,6 @@ import ipywidgets as widgets
 import pytest
 from bs4 import BeautifulSoup
 
-from assessment import messages
 from assessment.actionpanel import ActionsPanel
 from assessment.admin import AdminPanel
 from assessment.cli import main
