@@ -107,20 +107,16 @@ def submit_response(store: Store, wave: str, response: Response, *, unanswered=(
     outcome.missing_items = list(unanswered)
     if outcome.field_problem or outcome.missing_items or outcome.problems:
         return outcome
-    problems = store.check_response(store.wave_template(wave), response)
-    if problems:
-        if not any(v is not None for v in response.answers.values()) and not response.comments:
-            outcome.nothing_answered = True
-        else:
-            outcome.problems = problems
-        return outcome
     try:
-        # with a code, the store takes the team from it and spends it in the same transaction
+        # validated by the store (as imports are), and with a code the store takes the team from it and
+        # spends it in the same transaction
         outcome.respondent_id = store.add_responses(wave, [response], code=code)[0]
     except ResponseRejected as exc:
         key = next((CODE_PROBLEMS[p] for p in exc.problems if p in CODE_PROBLEMS), None)
         if key is not None:        # e.g. the same code was submitted from another page a moment ago
             outcome.field_problem, outcome.team = key, None
+        elif not any(v is not None for v in response.answers.values()) and not response.comments:
+            outcome.nothing_answered = True
         else:
             outcome.problems = list(exc.problems)
     except StoreError as exc:
