@@ -378,7 +378,7 @@ def write_summary(workspace, out: Path | None = None, language: str | None = Non
     table = results.table()
     files = {}
     summary = out / "summary.csv"
-    write_csv(_export_table(table), summary)
+    write_csv(_export_table(table, results.language), summary)
     files["summary table (every group, wave and scale)"] = summary
     teams = results.table("team")
     figures = {
@@ -410,10 +410,15 @@ def _outcome_scales(results: Results) -> tuple:
     return tuple(ids) or tuple(s.id for s in results.template.scales_with_role("outcome"))
 
 
-def _export_table(table: pd.DataFrame) -> pd.DataFrame:
+def _export_table(table: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
+    """group_scores.csv: the protected table, rounded, with `suppressed_reason` in the language."""
+    from .messages import text
     columns = ["wave", "level", "group", "parent", "scale", "title", "kind", "n", "mean", "sd", "ci_low", "ci_high",
                "favourable", "enps", "headcount", "response_rate", "suppressed", "suppressed_reason"]
     out = table[[c for c in columns if c in table.columns]].copy()
     for col in ("mean", "sd", "ci_low", "ci_high", "favourable", "enps", "response_rate"):
         out[col] = out[col].round(2)
+    if "suppressed_reason" in out.columns:
+        out["suppressed_reason"] = out["suppressed_reason"].map(
+            lambda reason: text(language, "export.reason." + reason) if isinstance(reason, str) else reason)
     return out

@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
+from .messages import LANGUAGES, section  # noqa: E402
 
 PALETTE = "colorblind"
 SUPPRESSED_COLOUR = "#d9d9d9"
@@ -26,26 +27,7 @@ SUPPRESSED_COLOUR = "#d9d9d9"
 AGREEMENT_COLOURS = ["#b2182b", "#ef8a62", "#e0e0e0", "#67a9cf", "#2166ac"]
 SKIPPED_COLOUR = "#9e9e9e"
 
-_TEXT = {
-    "en": {"score": "Score (0–100)", "wave": "Wave", "suppressed": "Not shown (fewer than {n} respondents)",
-           "suppressed_short": "hidden", "change": "Change since {a} (points)", "significant": "significant change",
-           "drivers": "Correlation with {o}", "enps": "eNPS (−100…100)", "share": "Share of answers (%)",
-           "skipped": "Skipped", "no_data": "No group has enough respondents to show",
-           "differencing": "Hidden so that a small group cannot be worked out from the others",
-           "each_team": "Each team ({n})", "each_department": "Each department ({n})", "each_group": "Each group ({n})",
-           "lowest": "Lowest {k} in {wave}", "highest": "Highest {k} in {wave}", "band": "{group} (95% CI)",
-           "action": "action agreed", "action_other": "action agreed (another scale)",
-           "organisation": "Whole organisation"},
-    "sv": {"score": "Poäng (0–100)", "wave": "Mätning", "suppressed": "Visas inte (färre än {n} svarande)",
-           "suppressed_short": "dold", "change": "Förändring sedan {a} (poäng)", "significant": "signifikant förändring",
-           "drivers": "Samband med {o}", "enps": "eNPS (−100…100)", "share": "Andel svar (%)",
-           "skipped": "Hoppade över", "no_data": "Ingen grupp har tillräckligt många svarande för att visas",
-           "differencing": "Dold så att en liten grupp inte kan räknas fram ur de andra",
-           "each_team": "Varje team ({n})", "each_department": "Varje avdelning ({n})",
-           "each_group": "Varje grupp ({n})", "lowest": "Lägst {k} i {wave}", "highest": "Högst {k} i {wave}",
-           "band": "{group} (95 % KI)", "action": "åtgärd beslutad",
-           "action_other": "åtgärd beslutad (annan skala)", "organisation": "Hela organisationen"},
-}
+_TEXT = {language: section(language, "chart.") for language in LANGUAGES}   # assessment.messages
 
 
 # Names come from people and imports: a team called "$x^2$", "Team $" or "$\\foo$" must be printed as written.

@@ -304,6 +304,7 @@ def cmd_actions(args):
 
 def cmd_report(args):
     from .analysis import Results
+    from .messages import text
     from .reports import skipped_groups, write_reports
     ws = _workspace(args.workspace)
     results = Results(ws, language=args.language)   # scored once for the whole batch
@@ -314,7 +315,7 @@ def cmd_report(args):
             print(f"wrote {path.with_suffix('.pdf')}")
     if not args.group:   # chosen groups are all written or refused; say which of the level's groups got none
         for group, why in skipped_groups(results, args.wave or results.latest_wave(), args.by):
-            print(f"skipped {group}: {why}")
+            print(text(results.language, "cli.skipped", group=group, why=why))
 
 
 # ---------------------------------------------------------------- parser

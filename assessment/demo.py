@@ -28,17 +28,37 @@ DECLINING_TEAM = "Mobile"
 SMALL_TEAM = "Legal"
 DEMO_WAVES = ("2025-spring", "2025-autumn", "2026-spring", "2026-autumn")
 
+DEMO_WAVES_BY_LANGUAGE = {"en": DEMO_WAVES, "sv": ("2025-vår", "2025-höst", "2026-vår", "2026-höst")}
+"""The demo's wave names in the workspace's language (a Swedish demo is Swedish throughout)."""
+
+# what respondents write, per language; the same number per question so a seed draws the same picks
 _COMMENTS = {
-    "comment_keep": ["The weekly team meeting where we look at results together.",
-                     "Colleagues who always take time to help.",
-                     "Clear priorities from our manager.",
-                     "That we celebrate when a customer case goes well.",
-                     "Flexible working hours."],
-    "comment_improve": ["Fewer last-minute changes to our goals.",
-                        "More time for training on the new tools.",
-                        "Feedback more often than once a year.",
-                        "Clearer handover between teams.",
-                        "A quieter place to work when needed."],
+    "en": {
+        "comment_keep": ["The weekly team meeting where we look at results together.",
+                         "Colleagues who always take time to help.",
+                         "Clear priorities from our manager.",
+                         "That we celebrate when a customer case goes well.",
+                         "Flexible working hours."],
+        "comment_improve": ["Fewer last-minute changes to our goals.",
+                            "More time for training on the new tools.",
+                            "Feedback more often than once a year.",
+                            "Clearer handover between teams.",
+                            "A quieter place to work when needed."],
+        "other": ["More of the same, please."],
+    },
+    "sv": {
+        "comment_keep": ["Veckomötet där vi tittar på resultaten tillsammans.",
+                         "Kollegor som alltid tar sig tid att hjälpa till.",
+                         "Tydliga prioriteringar från vår chef.",
+                         "Att vi firar när ett kundärende går bra.",
+                         "Flexibla arbetstider."],
+        "comment_improve": ["Färre ändringar av våra mål i sista minuten.",
+                            "Mer tid för utbildning i de nya verktygen.",
+                            "Återkoppling oftare än en gång om året.",
+                            "Tydligare överlämningar mellan teamen.",
+                            "En lugnare plats att arbeta på när det behövs."],
+        "other": ["Mer av samma, tack."],
+    },
 }
 
 
@@ -55,6 +75,7 @@ class Plan:
     missing: float = 0.03          # share of answers skipped at random
     partial: float = 0.03          # share of respondents who stop early (some scales left missing)
     comment_rate: float = 0.3
+    comment_language: str = "en"   # the language respondents write their comments in
 
 
 def teams_frame(organisation: dict) -> pd.DataFrame:
@@ -158,7 +179,8 @@ def _comments(template: Template, team_of: np.ndarray, plan: Plan, rng) -> pd.Da
     rows = []
     questions = [c.id for c in template.comments]
     for question in questions:
-        texts = _COMMENTS.get(question, ["More of the same, please."])
+        written = _COMMENTS.get(plan.comment_language, _COMMENTS["en"])
+        texts = written.get(question, written["other"])
         writes = rng.random(len(team_of)) < plan.comment_rate
         picks = rng.integers(0, len(texts), len(team_of))
         rows += [(team_of[i], question, texts[picks[i]]) for i in np.flatnonzero(writes)]
@@ -169,7 +191,9 @@ def build_demo_workspace(path, seed: int = 7, respondents: int | None = None, pl
                          template: str = "osa-core", language: str | None = None):
     """Create a workspace at `path` filled with the synthetic organisation's waves; returns the Workspace."""
     from .workspace import Workspace
-    plan = plan or Plan()
+    if plan is None:
+        spoken = language if language in _COMMENTS else "en"
+        plan = Plan(waves=DEMO_WAVES_BY_LANGUAGE[spoken], comment_language=spoken)
     rng = np.random.default_rng(seed)
     start = _dt.date(2025, 3, 1)
     ws = Workspace.create(path, template=template, language=language, wave=plan.waves[0], opens=start)

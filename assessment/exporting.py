@@ -39,7 +39,8 @@ def write_csv(table: pd.DataFrame, path) -> Path:
 
 def answers_for_export(results, wave: str, with_scores: bool = False) -> pd.DataFrame:
     """One row per respondent: wave, a fresh number, the label of the respondent's protection region
-    (the team's name when the team is shown, else "<department> (teams not shown separately)"), one
+    (the team's name when the team is shown, else "<department> (teams not shown separately)", in the
+    results' language), one
     column per item and, with_scores, one per scale and index score on 0-100.
 
     Nothing is dropped while the organisation itself may be shown (see `assessment.protection`):
@@ -47,6 +48,7 @@ def answers_for_export(results, wave: str, with_scores: bool = False) -> pd.Data
     items and the indices built on it, as is an item fewer than the threshold of a region answered.
     A wave whose whole organisation is under the threshold exports no rows."""
     from . import protection, statistics
+    from .messages import text
     template, matrix = results.inputs[wave]
     scored = results.scored[wave]
     responded = scored.responded.to_numpy(dtype=bool)
@@ -82,7 +84,8 @@ def answers_for_export(results, wave: str, with_scores: bool = False) -> pd.Data
             out.loc[blank[sc.id], item.id] = np.nan
     answered = pd.DataFrame(out.notna().to_numpy(), columns=out.columns).groupby(region).transform("sum")
     out = out.mask(answered.to_numpy() < template.min_group)
-    out.insert(0, "team", [protection.region_label(tree, r) for r in region])
+    label = text(results.language, "reason.not_shown_separately")
+    out.insert(0, "team", [protection.region_label(tree, r, label) for r in region])
     if with_scores:
         values = scale_scores(template, rows).round(2)
         for column in values.columns:
@@ -108,7 +111,8 @@ def export_answers(workspace, path, waves: list[str] | None = None) -> Path:
 
 def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path]:
     """answers.csv, scale_scores.csv (same respondent numbers), group_scores.csv (protected) and
-    actions.csv (what groups agreed after each wave; no scores)."""
+    actions.csv (what groups agreed after each wave; no scores). Column names are ids; the labels in
+    the cells (a region "not shown separately", why a cell is suppressed) are in the workspace's language."""
     from .analysis import Results, _export_table
     store = workspace.store
     results = Results(workspace)
@@ -123,7 +127,7 @@ def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path
     scores = rows[["wave", "respondent", "team", *score_columns]]
     scores.columns = [c.removeprefix("score_") for c in scores.columns]
     write_csv(scores, paths[1])
-    write_csv(_export_table(results.table().query("wave in @waves")), paths[2])
+    write_csv(_export_table(results.table().query("wave in @waves"), results.language), paths[2])
     actions = store.actions()
     write_csv(actions[actions["wave"].isin(waves)], paths[3])
     return paths

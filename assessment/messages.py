@@ -4,7 +4,9 @@ admin and action panels, the CLI's tables and the labels of exports.
 `text(language, key, **values)` gives a text in a language (English when the catalogue has no such
 language or key) with `{placeholders}` filled in; `LANGUAGES` are the languages with a catalogue. Keys are
 grouped by surface: ``form.`` (both survey forms, `responding.UI_TEXT`), ``dashboard.``, ``actions.``,
-``admin.``, ``cli.``, ``reason.`` (why a group or cell is hidden) and ``quality.`` (HR's data-quality flags).
+``admin.``, ``cli.``, ``report.`` (reports; ``report.meeting.`` the follow-up meeting's questions),
+``chart.`` (titles, axes and legends of charts), ``export.`` (labels in exported cells), ``reason.`` (why a
+group or cell is hidden) and ``quality.`` (HR's data-quality flags).
 Machine-readable column names in CSV files and ids are not texts: they stay as they are. A test checks that
 every key exists in every language and that the Swedish surfaces show no English word of this catalogue.
 """
@@ -177,6 +179,161 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cli.no_teams": "no teams yet; add them with --add NAME or --file teams.csv",
         "cli.no_actions_match": "no actions match",
         "cli.no_actions_yet": "no actions yet; add one with {command}",
+        "cli.skipped": "skipped {group}: {why}",
+        "cli.skipped_differencing": "hidden in {wave} so that a smaller group cannot be worked out from it and the "
+                                    "groups shown",
+        "cli.skipped_small": "fewer than {n} respondents in {wave} (the anonymity threshold)",
+        "cli.skipped_none": "no responses in {wave}",
+        "export.reason.small group": "small group",
+        "export.reason.differencing": "differencing",
+        # ---------------------------------------------------------------- charts (charts.py)
+        "chart.score": "Score (0–100)",
+        "chart.wave": "Wave",
+        "chart.suppressed": "Not shown (fewer than {n} respondents)",
+        "chart.suppressed_short": "hidden",
+        "chart.change": "Change since {a} (points)",
+        "chart.significant": "significant change",
+        "chart.drivers": "Correlation with {o}",
+        "chart.enps": "eNPS (−100…100)",
+        "chart.share": "Share of answers (%)",
+        "chart.skipped": "Skipped",
+        "chart.no_data": "No group has enough respondents to show",
+        "chart.differencing": "Hidden so that a small group cannot be worked out from the others",
+        "chart.each_team": "Each team ({n})",
+        "chart.each_department": "Each department ({n})",
+        "chart.each_group": "Each group ({n})",
+        "chart.lowest": "Lowest {k} in {wave}",
+        "chart.highest": "Highest {k} in {wave}",
+        "chart.band": "{group} (95% CI)",
+        "chart.action": "action agreed",
+        "chart.action_other": "action agreed (another scale)",
+        "chart.organisation": "Whole organisation",
+        # ---------------------------------------------------------------- reports (reports.py)
+        "report.title": "Work environment report",
+        "report.wave": "Wave",
+        "report.respondents": "Respondents",
+        "report.rate": "Response rate",
+        "report.quality_note": "Data quality to keep in mind: {flags}. HR can see the details with <code>assessment "
+                               "quality</code>.",
+        "report.flags.response rate above 100 %": "response rate above 100 %",
+        "report.flags.no headcount": "no headcount",
+        "report.flags.headcount under the threshold": "headcount under the anonymity threshold",
+        "report.flags.very fast responses": "very fast responses",
+        "report.flags.straight-lining": "the same answer to everything",
+        "report.flags.incomplete responses": "incomplete responses",
+        "report.no_rate": "– (no headcount recorded)",
+        "report.over_100": "– (more respondents than the recorded headcount: HR needs to correct the headcount)",
+        "report.generated": "Generated",
+        "report.summary": "Scores",
+        "report.scale": "Scale",
+        "report.mean": "Score (0–100)",
+        "report.ci": "95% CI",
+        "report.favourable": "% favourable",
+        "report.change": "Change",
+        "report.trend": "Security and engagement over time",
+        "report.pillars": "The four pillars",
+        "report.risks": "Flagged risks",
+        "report.no_risks": "No scale is low or falling significantly.",
+        "report.low": "low score ({mean} < {limit})",
+        "report.falling": "significant fall ({diff} points since {wave})",
+        "report.items": "Answers per question",
+        "report.comments": "Open comments",
+        "report.no_comments": "Comments are shown only for groups with at least {n} respondents.",
+        "report.guide": "Conversation guide for your follow-up meeting",
+        "report.enps": "eNPS",
+        "report.intro": "Scores run from 0 (everyone strongly disagrees) to 100 (everyone strongly agrees). % "
+                        "favourable is the share of answers in the top two points. Groups with fewer than {n} "
+                        "respondents are never shown.",
+        "report.organisation": "Whole organisation",
+        "report.not_compared": "not compared",
+        "report.actions": "Actions agreed after {wave}",
+        "report.actions_first": "Actions agreed after the previous wave",
+        "report.action": "Action",
+        "report.status": "Status",
+        "report.owner": "Owner",
+        "report.due": "Due date",
+        "report.change_since": "Change since {wave}",
+        "report.assessment": "Assessment",
+        "report.statuses.planned": "planned",
+        "report.statuses.started": "started",
+        "report.statuses.done": "done",
+        "report.statuses.dropped": "dropped",
+        "report.up": "▲ significant improvement",
+        "report.down": "▼ significant decline",
+        "report.no_clear": "no clear change",
+        "report.hidden_change": "no figures: the results were hidden in {wave} to protect anonymity",
+        "report.changed_scale": "no figures: the scale's questions changed between the waves",
+        "report.missing_scale": "no figures: the scale is not in both surveys",
+        "report.ci_meaning": "The change is the score in {wave} minus the score in {previous} (points on the 0–100 "
+                             "scale). The 95% CI is the range the true change most likely lies in; a change is "
+                             "marked significant only when it is at least {min} points and holds up after "
+                             "controlling for false discoveries among all the groups and scales compared at once "
+                             "(Benjamini–Hochberg, q &lt; 0.05). A score can change for many reasons, so read it as "
+                             "a signal to discuss, not as proof that an action worked.",
+        "report.first_wave": "{wave} is the first wave, so there are no earlier actions to follow up.",
+        "report.no_actions": "No actions were recorded for {group} after {wave}, so there is nothing to follow up "
+                             "here.",
+        "report.how_to": "Record the actions you agree after this wave with <code>assessment actions WORKSPACE add "
+                         "--group … --scale … --text …</code> or in the dashboard's Actions tab; the next report "
+                         "shows each one beside the change in its scale.",
+        "report.across": "Actions across {group}",
+        "report.across_org": "Actions across the organisation",
+        "report.across_lead": "Actions agreed after {wave} by the department and its teams, per scale and status. "
+                              "Groups with actions: {k}. Only counts are shown here.",
+        "report.across_lead_org": "Actions agreed after {wave} by every group in the organisation, per scale and "
+                                  "status. Groups with actions: {k}. Only counts are shown here.",
+        "report.ci_range": "{low} to {high}",
+        "report.across_none": "No group in {group} recorded any actions after {wave}.",
+        "report.across_none_org": "No group recorded any actions after {wave}.",
+        "report.total": "Total",
+        "report.our_actions": "Our actions",
+        "report.our_lead": "Agree 1–3 actions at the meeting, each aimed at one pillar, with an owner and a date.",
+        "report.our_pillars": "Pillars: {pillars}.",
+        "report.pillar": "Pillar",
+        "report.what": "What we will do",
+        "report.breakdown": "Teams in {group}",
+        "report.breakdown_org": "Departments",
+        "report.breakdown_lead": "Each team's score (0–100) per scale in {wave}, under the same anonymity rules as "
+                                 "every other figure in this report.",
+        "report.breakdown_lead_org": "Each department's score (0–100) per scale in {wave}, under the same anonymity "
+                                     "rules as every other figure in this report.",
+        "report.team": "Team",
+        "report.department": "Department",
+        "report.hidden_cell": "hidden",
+        "report.hidden_small": "hidden: fewer than {n} respondents",
+        "report.hidden_differencing": "hidden: it would let a smaller group's answers be worked out",
+        "report.hidden_none": "no responses in {wave}",
+        "report.hidden_explained": "A hidden group shows no figures, to protect anonymity (it has fewer than {n} "
+                                   "respondents, or a smaller group's answers could be worked out from its figures "
+                                   "and those of the groups shown), but its answers still count in the scores of "
+                                   "{group}.",
+        "report.reversed_explained": "(R) marks a reversed question, worded negatively: agreeing with it is "
+                                     "unfavourable, so its answers are turned around before they count in the "
+                                     "scale's score.",
+        "report.not_compared_explained": "“Not compared” means the scale's questions or answer options changed "
+                                         "between the waves (or the scale is not in both), so a change would not be "
+                                         "a fair comparison.",
+        "report.change_note": "Change is the score in {wave} minus the score in {previous}; ▲/▼ marks a change of "
+                              "at least {min} points that holds up after controlling for false discoveries among "
+                              "all the groups and scales compared at once (Benjamini–Hochberg, q &lt; 0.05).",
+        "report.reference_trend": "For comparison, the dashed grey lines show {refs}.",
+        "report.reference_pillars": "For comparison, the grey marks across the bars show {refs}.",
+        "report.and": "and",
+        "report.organisation_in_text": "the whole organisation",
+        "report.meeting.expectations.1": "What does a good day's work look like in our team? Do we describe it the "
+                                       "same way?",
+        "report.meeting.expectations.2": "Where do we get mixed messages about priorities, and who can settle them?",
+        "report.meeting.expectations.3": "How would each of us like to hear how we are doing, and how often?",
+        "report.meeting.goals.1": "Which of our goals could a new colleague explain, and why they matter to our "
+                                "customers?",
+        "report.meeting.goals.2": "Which goal is unclear, unrealistic or lacks a date? What would make it SMART?",
+        "report.meeting.goals.3": "How do we follow up on goals together, and what should we change about it?",
+        "report.meeting.visibility.1": "When did we last see the result of our work? How can we see it more often?",
+        "report.meeting.visibility.2": "Whose good work went unnoticed recently? How do we make a habit of noticing?",
+        "report.meeting.visibility.3": "What would we like to celebrate this quarter?",
+        "report.meeting.support.1": "Where do you get stuck, and who could help you sooner?",
+        "report.meeting.support.2": "Do we have the tools and the skills the work needs? What is missing first?",
+        "report.meeting.support.3": "How do we look after each other when the workload peaks?",
     },
     "sv": {
         "form.intro": "Dina svar är anonyma: resultat visas bara för grupper med minst {min_group} personer, och "
@@ -342,6 +499,160 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cli.no_teams": "inga team ännu; lägg till dem med --add NAMN eller --file teams.csv",
         "cli.no_actions_match": "inga åtgärder matchar",
         "cli.no_actions_yet": "inga åtgärder ännu; lägg till en med {command}",
+        "cli.skipped": "hoppade över {group}: {why}",
+        "cli.skipped_differencing": "dold i {wave} så att en mindre grupp inte kan räknas fram ur den och de grupper "
+                                    "som visas",
+        "cli.skipped_small": "färre än {n} svarande i {wave} (anonymitetsgränsen)",
+        "cli.skipped_none": "inga svar i {wave}",
+        "export.reason.small group": "för få svarande",
+        "export.reason.differencing": "skulle avslöja en mindre grupp",
+        # ---------------------------------------------------------------- charts (charts.py)
+        "chart.score": "Poäng (0–100)",
+        "chart.wave": "Mätning",
+        "chart.suppressed": "Visas inte (färre än {n} svarande)",
+        "chart.suppressed_short": "dold",
+        "chart.change": "Förändring sedan {a} (poäng)",
+        "chart.significant": "signifikant förändring",
+        "chart.drivers": "Samband med {o}",
+        "chart.enps": "eNPS (−100…100)",
+        "chart.share": "Andel svar (%)",
+        "chart.skipped": "Hoppade över",
+        "chart.no_data": "Ingen grupp har tillräckligt många svarande för att visas",
+        "chart.differencing": "Dold så att en liten grupp inte kan räknas fram ur de andra",
+        "chart.each_team": "Varje team ({n})",
+        "chart.each_department": "Varje avdelning ({n})",
+        "chart.each_group": "Varje grupp ({n})",
+        "chart.lowest": "Lägst {k} i {wave}",
+        "chart.highest": "Högst {k} i {wave}",
+        "chart.band": "{group} (95 % KI)",
+        "chart.action": "åtgärd beslutad",
+        "chart.action_other": "åtgärd beslutad (annan skala)",
+        "chart.organisation": "Hela organisationen",
+        # ---------------------------------------------------------------- reports (reports.py)
+        "report.title": "Arbetsmiljörapport",
+        "report.wave": "Mätning",
+        "report.respondents": "Svarande",
+        "report.rate": "Svarsfrekvens",
+        "report.quality_note": "Datakvalitet att ha i åtanke: {flags}. HR ser detaljerna med <code>assessment "
+                               "quality</code>.",
+        "report.flags.response rate above 100 %": "svarsfrekvens över 100 %",
+        "report.flags.no headcount": "inget antal anställda",
+        "report.flags.headcount under the threshold": "färre anställda än anonymitetsgränsen",
+        "report.flags.very fast responses": "mycket snabba svar",
+        "report.flags.straight-lining": "samma svar på allt",
+        "report.flags.incomplete responses": "ofullständiga svar",
+        "report.no_rate": "– (inget antal anställda registrerat)",
+        "report.over_100": "– (fler svarande än registrerat antal anställda: HR behöver rätta antalet)",
+        "report.generated": "Skapad",
+        "report.summary": "Resultat",
+        "report.scale": "Skala",
+        "report.mean": "Poäng (0–100)",
+        "report.ci": "95 % KI",
+        "report.favourable": "% positiva",
+        "report.change": "Förändring",
+        "report.trend": "Trygghet och engagemang över tid",
+        "report.pillars": "De fyra pelarna",
+        "report.risks": "Flaggade risker",
+        "report.no_risks": "Ingen skala är låg eller sjunker signifikant.",
+        "report.low": "lågt resultat ({mean} < {limit})",
+        "report.falling": "signifikant nedgång ({diff} poäng sedan {wave})",
+        "report.items": "Svar per fråga",
+        "report.comments": "Öppna kommentarer",
+        "report.no_comments": "Kommentarer visas bara för grupper med minst {n} svarande.",
+        "report.guide": "Samtalsguide för ert uppföljningsmöte",
+        "report.enps": "eNPS",
+        "report.intro": "Poängen går från 0 (alla instämmer inte alls) till 100 (alla instämmer helt). % positiva "
+                        "är andelen svar på de två högsta stegen. Grupper med färre än {n} svarande visas aldrig.",
+        "report.organisation": "Hela organisationen",
+        "report.not_compared": "jämförs inte",
+        "report.actions": "Åtgärder som beslutades efter {wave}",
+        "report.actions_first": "Åtgärder som beslutades efter förra mätningen",
+        "report.action": "Åtgärd",
+        "report.status": "Status",
+        "report.owner": "Ansvarig",
+        "report.due": "Klart senast",
+        "report.change_since": "Förändring sedan {wave}",
+        "report.assessment": "Bedömning",
+        "report.statuses.planned": "planerad",
+        "report.statuses.started": "påbörjad",
+        "report.statuses.done": "klar",
+        "report.statuses.dropped": "avbruten",
+        "report.up": "▲ signifikant förbättring",
+        "report.down": "▼ signifikant försämring",
+        "report.no_clear": "ingen tydlig förändring",
+        "report.hidden_change": "inga siffror: resultaten doldes i {wave} för att skydda anonymiteten",
+        "report.changed_scale": "inga siffror: skalans frågor ändrades mellan mätningarna",
+        "report.missing_scale": "inga siffror: skalan finns inte i båda enkäterna",
+        "report.ci_meaning": "Förändringen är poängen i {wave} minus poängen i {previous} (poäng på skalan 0–100). "
+                             "95 % KI är det intervall där den verkliga förändringen troligen ligger; en förändring "
+                             "markeras som signifikant bara när den är minst {min} poäng och håller även med "
+                             "kontroll för falska upptäckter bland alla grupper och skalor som jämförs samtidigt "
+                             "(Benjamini–Hochberg, q &lt; 0,05). Poängen kan ändras av många skäl, så se den som "
+                             "underlag för samtal, inte som bevis för att en åtgärd har fungerat.",
+        "report.first_wave": "{wave} är den första mätningen, så det finns inga tidigare åtgärder att följa upp.",
+        "report.no_actions": "Inga åtgärder registrerades för {group} efter {wave}, så det finns inget att följa "
+                             "upp här.",
+        "report.how_to": "Registrera de åtgärder ni beslutar efter den här mätningen med <code>assessment actions "
+                         "WORKSPACE add --group … --scale … --text …</code> eller under fliken Åtgärder i "
+                         "arbetsmiljöpanelen; nästa rapport visar varje åtgärd bredvid förändringen i dess skala.",
+        "report.across": "Åtgärder i hela {group}",
+        "report.across_org": "Åtgärder i hela organisationen",
+        "report.across_lead": "Åtgärder som avdelningen och dess team beslutade efter {wave}, per skala och status. "
+                              "Grupper med åtgärder: {k}. Här visas bara antal.",
+        "report.across_lead_org": "Åtgärder som alla grupper i organisationen beslutade efter {wave}, per skala och "
+                                  "status. Grupper med åtgärder: {k}. Här visas bara antal.",
+        "report.ci_range": "{low} till {high}",
+        "report.across_none": "Ingen grupp i {group} registrerade några åtgärder efter {wave}.",
+        "report.across_none_org": "Ingen grupp registrerade några åtgärder efter {wave}.",
+        "report.total": "Totalt",
+        "report.our_actions": "Våra åtgärder",
+        "report.our_lead": "Besluta om 1–3 åtgärder på mötet, var och en inriktad på en pelare, med en ansvarig och "
+                           "ett datum.",
+        "report.our_pillars": "Pelare: {pillars}.",
+        "report.pillar": "Pelare",
+        "report.what": "Vad vi ska göra",
+        "report.breakdown": "Team i {group}",
+        "report.breakdown_org": "Avdelningar",
+        "report.breakdown_lead": "Varje teams poäng (0–100) per skala i {wave}, med samma anonymitetsregler som "
+                                 "alla andra siffror i rapporten.",
+        "report.breakdown_lead_org": "Varje avdelnings poäng (0–100) per skala i {wave}, med samma "
+                                     "anonymitetsregler som alla andra siffror i rapporten.",
+        "report.team": "Team",
+        "report.department": "Avdelning",
+        "report.hidden_cell": "dold",
+        "report.hidden_small": "dold: färre än {n} svarande",
+        "report.hidden_differencing": "dold: annars skulle en mindre grupps svar kunna räknas fram",
+        "report.hidden_none": "inga svar i {wave}",
+        "report.hidden_explained": "En dold grupp visar inga siffror, för att skydda anonymiteten (den har färre än "
+                                   "{n} svarande, eller så skulle en mindre grupps svar kunna räknas fram ur dess "
+                                   "siffror och de grupper som visas), men dess svar räknas ändå in i resultaten "
+                                   "för {group}.",
+        "report.reversed_explained": "(R) markerar en omvänd fråga, negativt formulerad: att instämma är ogynnsamt, "
+                                     "så svaren vänds innan de räknas in i skalans poäng.",
+        "report.not_compared_explained": "”Jämförs inte” betyder att skalans frågor eller svarsalternativ ändrades "
+                                         "mellan mätningarna (eller att skalan inte finns i båda), så en förändring "
+                                         "vore ingen rättvis jämförelse.",
+        "report.change_note": "Förändringen är poängen i {wave} minus poängen i {previous}; ▲/▼ markerar en "
+                              "förändring på minst {min} poäng som håller även med kontroll för falska upptäckter "
+                              "bland alla grupper och skalor som jämförs samtidigt (Benjamini–Hochberg, q &lt; "
+                              "0,05).",
+        "report.reference_trend": "Som jämförelse visar de streckade grå linjerna {refs}.",
+        "report.reference_pillars": "Som jämförelse visar de grå markeringarna över staplarna {refs}.",
+        "report.and": "och",
+        "report.organisation_in_text": "hela organisationen",
+        "report.meeting.expectations.1": "Hur ser en bra arbetsdag ut i vårt team? Beskriver vi den på samma sätt?",
+        "report.meeting.expectations.2": "Var får vi motstridiga besked om prioriteringar, och vem kan reda ut dem?",
+        "report.meeting.expectations.3": "Hur vill var och en få veta hur det går, och hur ofta?",
+        "report.meeting.goals.1": "Vilka av våra mål kan en ny kollega förklara, och varför de spelar roll för kunderna?",
+        "report.meeting.goals.2": "Vilket mål är otydligt, orealistiskt eller saknar datum? Vad skulle göra det SMART?",
+        "report.meeting.goals.3": "Hur följer vi upp målen tillsammans, och vad vill vi ändra?",
+        "report.meeting.visibility.1": "När såg vi senast resultatet av vårt arbete? Hur kan vi se det oftare?",
+        "report.meeting.visibility.2": "Vems goda arbete gick obemärkt förbi nyligen? Hur gör vi det till en vana att "
+                                     "se det?",
+        "report.meeting.visibility.3": "Vad vill vi fira det här kvartalet?",
+        "report.meeting.support.1": "Var kör du fast, och vem kunde hjälpa dig tidigare?",
+        "report.meeting.support.2": "Har vi de verktyg och den kompetens arbetet kräver? Vad saknas först?",
+        "report.meeting.support.3": "Hur tar vi hand om varandra när arbetsbelastningen är som störst?",
     },
 }
 

@@ -134,11 +134,12 @@ def regions(tree: Tree, leaf_of_row: np.ndarray, shown: np.ndarray) -> np.ndarra
     return lowest[leaf_of_row]
 
 
-def region_label(tree: Tree, node: int) -> str:
-    """How exported rows of a region are labelled: a team's name, or its group's 'not shown separately'."""
+def region_label(tree: Tree, node: int, label: str = NOT_SHOWN_SEPARATELY) -> str:
+    """How exported rows of a region are labelled: a team's name, or its group's 'not shown separately'
+    (`label`, with a {group} placeholder, in the export's language)."""
     if tree.level[node] == "team":
         return tree.group[node]
-    return NOT_SHOWN_SEPARATELY.format(group=tree.group[node])
+    return label.format(group=tree.group[node])
 
 
 def publishable(row_region: np.ndarray, column_region: np.ndarray, has_value: np.ndarray) -> dict[int, bool]:

@@ -26,201 +26,37 @@ from ._format import number, number_range, percent
 from .analysis import Results
 from .exceptions import AssessmentError, UnknownNameError
 from .migrations import ACTION_STATUSES
+from .messages import LANGUAGES, section, text
 from .statistics import ORGANISATION
 from .workspace import Workspace
 
 REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "report.ipynb"
 LOW_SCORE = 50.0   # a scale mean below this (0-100) is flagged as a risk
 
-TEXT = {
-    "en": {
-        "title": "Work environment report", "wave": "Wave", "respondents": "Respondents", "rate": "Response rate",
-        "quality_note": "Data quality to keep in mind: {flags}. HR can see the details with "
-                        "<code>assessment quality</code>.",
-        "flags": {"response rate above 100 %": "response rate above 100 %", "no headcount": "no headcount",
-                  "headcount under the threshold": "headcount under the anonymity threshold",
-                  "very fast responses": "very fast responses", "straight-lining": "the same answer to everything",
-                  "incomplete responses": "incomplete responses"},
-        "no_rate": "– (no headcount recorded)", "over_100": "– (more respondents than the recorded headcount: "
-                                                          "HR needs to correct the headcount)",
-        "generated": "Generated", "summary": "Scores", "scale": "Scale", "mean": "Score (0–100)", "ci": "95% CI",
-        "favourable": "% favourable", "change": "Change", "trend": "Security and engagement over time",
-        "pillars": "The four pillars", "risks": "Flagged risks", "no_risks": "No scale is low or falling significantly.",
-        "low": "low score ({mean} < {limit})", "falling": "significant fall ({diff} points since {wave})",
-        "items": "Answers per question", "comments": "Open comments",
-        "no_comments": "Comments are shown only for groups with at least {n} respondents.",
-        "guide": "Conversation guide for your follow-up meeting", "enps": "eNPS",
-        "intro": "Scores run from 0 (everyone strongly disagrees) to 100 (everyone strongly agrees). "
-                 "% favourable is the share of answers in the top two points. Groups with fewer than {n} "
-                 "respondents are never shown.",
-        "organisation": "Whole organisation", "not_compared": "not compared",
-        "actions": "Actions agreed after {wave}", "actions_first": "Actions agreed after the previous wave",
-        "action": "Action", "status": "Status", "owner": "Owner",
-        "due": "Due date", "change_since": "Change since {wave}", "assessment": "Assessment",
-        "statuses": {"planned": "planned", "started": "started", "done": "done", "dropped": "dropped"},
-        "up": "▲ significant improvement", "down": "▼ significant decline", "no_clear": "no clear change",
-        "hidden_change": "no figures: the results were hidden in {wave} to protect anonymity",
-        "changed_scale": "no figures: the scale's questions changed between the waves",
-        "missing_scale": "no figures: the scale is not in both surveys",
-        "ci_meaning": "The change is the score in {wave} minus the score in {previous} (points on the 0–100 scale). "
-                      "The 95% CI is the range the true change most likely lies in; a change is marked significant "
-                      "only when it is at least {min} points and holds up after controlling for false discoveries "
-                      "among all the groups and scales compared at once (Benjamini–Hochberg, q &lt; 0.05). "
-                      "A score can change for many reasons, so read it as a signal to discuss, not as proof that an "
-                      "action worked.",
-        "first_wave": "{wave} is the first wave, so there are no earlier actions to follow up.",
-        "no_actions": "No actions were recorded for {group} after {wave}, so there is nothing to follow up here.",
-        "how_to": "Record the actions you agree after this wave with <code>assessment actions WORKSPACE add --group "
-                  "… --scale … --text …</code> or in the dashboard's Actions tab; the next report shows each one "
-                  "beside the change in its scale.",
-        "across": "Actions across {group}", "across_org": "Actions across the organisation",
-        "across_lead": "Actions agreed after {wave} by the department and its teams, per scale and status. "
-                       "Groups with actions: {k}. Only counts are shown here.",
-        "across_lead_org": "Actions agreed after {wave} by every group in the organisation, per scale and status. "
-                           "Groups with actions: {k}. Only counts are shown here.",
-        "ci_range": "{low} to {high}",
-        "across_none": "No group in {group} recorded any actions after {wave}.",
-        "across_none_org": "No group recorded any actions after {wave}.",
-        "total": "Total",
-        "our_actions": "Our actions",
-        "our_lead": "Agree 1–3 actions at the meeting, each aimed at one pillar, with an owner and a date.",
-        "our_pillars": "Pillars: {pillars}.",
-        "pillar": "Pillar", "what": "What we will do",
-        "breakdown": "Teams in {group}", "breakdown_org": "Departments",
-        "breakdown_lead": "Each team's score (0–100) per scale in {wave}, under the same anonymity rules as every "
-                          "other figure in this report.",
-        "breakdown_lead_org": "Each department's score (0–100) per scale in {wave}, under the same anonymity rules "
-                              "as every other figure in this report.",
-        "team": "Team", "department": "Department",
-        "hidden_cell": "hidden", "hidden_small": "hidden: fewer than {n} respondents",
-        "hidden_differencing": "hidden: it would let a smaller group's answers be worked out",
-        "hidden_none": "no responses in {wave}",
-        "hidden_explained": "A hidden group shows no figures, to protect anonymity (it has fewer than {n} "
-                            "respondents, or a smaller group's answers could be worked out from its figures and "
-                            "those of the groups shown), but its answers still count in the scores of {group}.",
-        "reversed_explained": "(R) marks a reversed question, worded negatively: agreeing with it is unfavourable, "
-                              "so its answers are turned around before they count in the scale's score.",
-        "not_compared_explained": "“Not compared” means the scale's questions or answer options changed between "
-                                  "the waves (or the scale is not in both), so a change would not be a fair "
-                                  "comparison.",
-        "change_note": "Change is the score in {wave} minus the score in {previous}; ▲/▼ marks a change of at least "
-                       "{min} points that holds up after controlling for false discoveries among all the groups and "
-                       "scales compared at once (Benjamini–Hochberg, q &lt; 0.05).",
-        "reference_trend": "For comparison, the dashed grey lines show {refs}.",
-        "reference_pillars": "For comparison, the grey marks across the bars show {refs}.",
-        "and": "and", "organisation_in_text": "the whole organisation",
-    },
-    "sv": {
-        "title": "Arbetsmiljörapport", "wave": "Mätning", "respondents": "Svarande", "rate": "Svarsfrekvens",
-        "quality_note": "Datakvalitet att ha i åtanke: {flags}. HR ser detaljerna med "
-                        "<code>assessment quality</code>.",
-        "flags": {"response rate above 100 %": "svarsfrekvens över 100 %", "no headcount": "inget antal anställda",
-                  "headcount under the threshold": "färre anställda än anonymitetsgränsen",
-                  "very fast responses": "mycket snabba svar", "straight-lining": "samma svar på allt",
-                  "incomplete responses": "ofullständiga svar"},
-        "no_rate": "– (inget antal anställda registrerat)", "over_100": "– (fler svarande än registrerat antal "
-                                                                        "anställda: HR behöver rätta antalet)",
-        "generated": "Skapad", "summary": "Resultat", "scale": "Skala", "mean": "Poäng (0–100)", "ci": "95 % KI",
-        "favourable": "% positiva", "change": "Förändring", "trend": "Trygghet och engagemang över tid",
-        "pillars": "De fyra pelarna", "risks": "Flaggade risker", "no_risks": "Ingen skala är låg eller sjunker signifikant.",
-        "low": "lågt resultat ({mean} < {limit})", "falling": "signifikant nedgång ({diff} poäng sedan {wave})",
-        "items": "Svar per fråga", "comments": "Öppna kommentarer",
-        "no_comments": "Kommentarer visas bara för grupper med minst {n} svarande.",
-        "guide": "Samtalsguide för ert uppföljningsmöte", "enps": "eNPS",
-        "intro": "Poängen går från 0 (alla instämmer inte alls) till 100 (alla instämmer helt). "
-                 "% positiva är andelen svar på de två högsta stegen. Grupper med färre än {n} svarande visas aldrig.",
-        "organisation": "Hela organisationen", "not_compared": "jämförs inte",
-        "actions": "Åtgärder som beslutades efter {wave}",
-        "actions_first": "Åtgärder som beslutades efter förra mätningen",
-        "action": "Åtgärd", "status": "Status", "owner": "Ansvarig",
-        "due": "Klart senast", "change_since": "Förändring sedan {wave}", "assessment": "Bedömning",
-        "statuses": {"planned": "planerad", "started": "påbörjad", "done": "klar", "dropped": "avbruten"},
-        "up": "▲ signifikant förbättring", "down": "▼ signifikant försämring", "no_clear": "ingen tydlig förändring",
-        "hidden_change": "inga siffror: resultaten doldes i {wave} för att skydda anonymiteten",
-        "changed_scale": "inga siffror: skalans frågor ändrades mellan mätningarna",
-        "missing_scale": "inga siffror: skalan finns inte i båda enkäterna",
-        "ci_meaning": "Förändringen är poängen i {wave} minus poängen i {previous} (poäng på skalan 0–100). "
-                      "95 % KI är det intervall där den verkliga förändringen troligen ligger; en förändring markeras "
-                      "som signifikant bara när den är minst {min} poäng och håller även med kontroll för falska "
-                      "upptäckter bland alla grupper och skalor som jämförs samtidigt (Benjamini–Hochberg, "
-                      "q &lt; 0,05). Poängen kan ändras av många skäl, så se den som underlag för samtal, inte som "
-                      "bevis för att en åtgärd har fungerat.",
-        "first_wave": "{wave} är den första mätningen, så det finns inga tidigare åtgärder att följa upp.",
-        "no_actions": "Inga åtgärder registrerades för {group} efter {wave}, så det finns inget att följa upp här.",
-        "how_to": "Registrera de åtgärder ni beslutar efter den här mätningen med <code>assessment actions WORKSPACE "
-                  "add --group … --scale … --text …</code> eller under fliken Åtgärder i arbetsmiljöpanelen; nästa "
-                  "rapport visar varje åtgärd bredvid förändringen i dess skala.",
-        "across": "Åtgärder i hela {group}", "across_org": "Åtgärder i hela organisationen",
-        "across_lead": "Åtgärder som avdelningen och dess team beslutade efter {wave}, per skala och status. "
-                       "Grupper med åtgärder: {k}. Här visas bara antal.",
-        "across_lead_org": "Åtgärder som alla grupper i organisationen beslutade efter {wave}, per skala och status. "
-                           "Grupper med åtgärder: {k}. Här visas bara antal.",
-        "ci_range": "{low} till {high}",
-        "across_none": "Ingen grupp i {group} registrerade några åtgärder efter {wave}.",
-        "across_none_org": "Ingen grupp registrerade några åtgärder efter {wave}.",
-        "total": "Totalt",
-        "our_actions": "Våra åtgärder",
-        "our_lead": "Besluta om 1–3 åtgärder på mötet, var och en inriktad på en pelare, med en ansvarig "
-                    "och ett datum.",
-        "our_pillars": "Pelare: {pillars}.",
-        "pillar": "Pelare", "what": "Vad vi ska göra",
-        "breakdown": "Team i {group}", "breakdown_org": "Avdelningar",
-        "breakdown_lead": "Varje teams poäng (0–100) per skala i {wave}, med samma anonymitetsregler som alla andra "
-                          "siffror i rapporten.",
-        "breakdown_lead_org": "Varje avdelnings poäng (0–100) per skala i {wave}, med samma anonymitetsregler som "
-                              "alla andra siffror i rapporten.",
-        "team": "Team", "department": "Avdelning",
-        "hidden_cell": "dold", "hidden_small": "dold: färre än {n} svarande",
-        "hidden_differencing": "dold: annars skulle en mindre grupps svar kunna räknas fram",
-        "hidden_none": "inga svar i {wave}",
-        "hidden_explained": "En dold grupp visar inga siffror, för att skydda anonymiteten (den har färre än {n} "
-                            "svarande, eller så skulle en mindre grupps svar kunna räknas fram ur dess siffror och "
-                            "de grupper som visas), men dess svar räknas ändå in i resultaten för {group}.",
-        "reversed_explained": "(R) markerar en omvänd fråga, negativt formulerad: att instämma är ogynnsamt, så "
-                              "svaren vänds innan de räknas in i skalans poäng.",
-        "not_compared_explained": "”Jämförs inte” betyder att skalans frågor eller svarsalternativ ändrades mellan "
-                                  "mätningarna (eller att skalan inte finns i båda), så en förändring vore ingen "
-                                  "rättvis jämförelse.",
-        "change_note": "Förändringen är poängen i {wave} minus poängen i {previous}; ▲/▼ markerar en förändring på "
-                       "minst {min} poäng som håller även med kontroll för falska upptäckter bland alla grupper och "
-                       "skalor som jämförs samtidigt (Benjamini–Hochberg, q &lt; 0,05).",
-        "reference_trend": "Som jämförelse visar de streckade grå linjerna {refs}.",
-        "reference_pillars": "Som jämförelse visar de grå markeringarna över staplarna {refs}.",
-        "and": "och", "organisation_in_text": "hela organisationen",
-    },
-}
 
-# questions for a team's own follow-up meeting, per pillar (the kit's own wording)
-GUIDE = {
-    "en": {
-        "expectations": ["What does a good day's work look like in our team? Do we describe it the same way?",
-                         "Where do we get mixed messages about priorities, and who can settle them?",
-                         "How would each of us like to hear how we are doing, and how often?"],
-        "goals": ["Which of our goals could a new colleague explain, and why they matter to our customers?",
-                  "Which goal is unclear, unrealistic or lacks a date? What would make it SMART?",
-                  "How do we follow up on goals together, and what should we change about it?"],
-        "visibility": ["When did we last see the result of our work? How can we see it more often?",
-                       "Whose good work went unnoticed recently? How do we make a habit of noticing?",
-                       "What would we like to celebrate this quarter?"],
-        "support": ["Where do you get stuck, and who could help you sooner?",
-                    "Do we have the tools and the skills the work needs? What is missing first?",
-                    "How do we look after each other when the workload peaks?"],
-    },
-    "sv": {
-        "expectations": ["Hur ser en bra arbetsdag ut i vårt team? Beskriver vi den på samma sätt?",
-                         "Var får vi motstridiga besked om prioriteringar, och vem kan reda ut dem?",
-                         "Hur vill var och en få veta hur det går, och hur ofta?"],
-        "goals": ["Vilka av våra mål kan en ny kollega förklara, och varför de spelar roll för kunderna?",
-                  "Vilket mål är otydligt, orealistiskt eller saknar datum? Vad skulle göra det SMART?",
-                  "Hur följer vi upp målen tillsammans, och vad vill vi ändra?"],
-        "visibility": ["När såg vi senast resultatet av vårt arbete? Hur kan vi se det oftare?",
-                       "Vems goda arbete gick obemärkt förbi nyligen? Hur gör vi det till en vana att se det?",
-                       "Vad vill vi fira det här kvartalet?"],
-        "support": ["Var kör du fast, och vem kunde hjälpa dig tidigare?",
-                    "Har vi de verktyg och den kompetens arbetet kräver? Vad saknas först?",
-                    "Hur tar vi hand om varandra när arbetsbelastningen är som störst?"],
-    },
-}
+def _report_texts(language: str) -> dict:
+    """The report's texts in a language from the message catalogue (keys under "report."), with the
+    data-quality flags and action statuses as their own dicts."""
+    texts: dict = {"flags": {}, "statuses": {}}
+    for key, value in section(language, "report.").items():
+        head, _, rest = key.partition(".")
+        if head in ("flags", "statuses"):
+            texts[head][rest] = value
+        elif head != "meeting":
+            texts[key] = value
+    return texts
+
+
+def _guide(language: str) -> dict[str, list[str]]:
+    """Questions for a team's own follow-up meeting, per pillar (the kit's own wording)."""
+    guide: dict[str, list[str]] = {}
+    for key, value in section(language, "report.meeting.").items():
+        guide.setdefault(key.split(".")[0], []).append(value)
+    return guide
+
+
+TEXT = {language: _report_texts(language) for language in LANGUAGES}
+GUIDE = {language: _guide(language) for language in LANGUAGES}
 
 
 class Report:
@@ -251,12 +87,13 @@ class Report:
         table = _memo(self.results, "table", self.level, language=self.language) if table is None else table
         return table[(table["group"] == self.group)]
 
-    def _figure(self, fig) -> str:
+    def _figure(self, fig, alt: str) -> str:
+        """A chart as an embedded PNG; `alt` (the section's heading, already escaped) names it for screen readers."""
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
         data = base64.b64encode(buffer.getvalue()).decode()
-        return f'<img alt="chart" src="data:image/png;base64,{data}" style="max-width:100%">'
+        return f'<img alt="{alt}" src="data:image/png;base64,{data}" style="max-width:100%">'
 
     def _agreement(self, dist: pd.DataFrame, scale) -> str:
         """One scale's answers per question as diverging bars in HTML (what `charts.agreement` draws for the
@@ -342,11 +179,11 @@ class Report:
         outcome_scales = [s for s in ("security", "engagement") if s in now.index]
         fig = charts.trend(rows, scales=tuple(outcome_scales) or tuple(now.index[:2]), language=self.language,
                            min_group=r.min_group, references=references)
-        yield "trend", f"<h2>{t['trend']}</h2>{self._figure(fig)}{self._reference_note(references, 'trend')}"
+        yield "trend", f"<h2>{t['trend']}</h2>{self._figure(fig, t['trend'])}{self._reference_note(references, 'trend')}"
         pillars = [s.id for s in r.template.pillars]
         fig = charts.pillars(rows, wave=self.wave, scales=pillars, language=self.language, min_group=r.min_group,
                              references=references)
-        yield "pillars", f"<h2>{t['pillars']}</h2>{self._figure(fig)}{self._reference_note(references, 'pillars')}"
+        yield "pillars", f"<h2>{t['pillars']}</h2>{self._figure(fig, t['pillars'])}{self._reference_note(references, 'pillars')}"
         yield "risks", self._risks(now, changes, previous)
         yield "actions", self._actions(previous)
         parts = [f"<h2>{t['items']}</h2>"]
@@ -421,7 +258,8 @@ class Report:
             notes += f"<p class='note change-note'>{note}</p>"
         if not_compared:
             notes += f"<p class='note not-compared-note'>{t['not_compared_explained']}</p>"
-        return f"<h2>{t['summary']}</h2><table class='scores'>{head}{''.join(body)}</table>{notes}"
+        return (f"<h2>{t['summary']}</h2><table class='scores'><thead>{head}</thead><tbody>{''.join(body)}</tbody>"
+                f"</table>{notes}")
 
     def _risks(self, now, changes, previous) -> str:
         t = self.text
@@ -561,7 +399,7 @@ class Report:
             for scale in scales:
                 body.append(f"<tr data-scale='{html.escape(scale)}'><td>{html.escape(self._scale_title(scale))}</td>"
                             f"{cell(own, scale)}" + "".join(cell(values[g], scale) for g in chunk) + "</tr>")
-            parts.append(f"<table class='scores breakdown'>{head}{''.join(body)}</table>")
+            parts.append(f"<table class='scores breakdown'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>")
         if hidden:
             parts.append("<ul class='hidden-groups'>" + "".join(
                 f"<li data-group='{html.escape(g)}'><b>{html.escape(g)}</b>: {why}</li>" for g, why, _ in hidden)
@@ -575,7 +413,7 @@ class Report:
         if not drawn.empty:
             fig = charts.heatmap(drawn, wave=self.wave, scales=[s for s in scales if s in set(drawn["scale"])],
                                  language=lang, min_group=r.min_group)
-            parts.append(self._figure(fig))
+            parts.append(self._figure(fig, title))
         return "".join(parts)
 
     # ------------------------------------------------------------ actions agreed after the previous wave
@@ -652,7 +490,7 @@ class Report:
                 f"<td>{_cell(action.owner)}</td><td>{_cell(action.due)}</td>"
                 f"<td class='change {css}'>{diff}</td><td class='change-ci'>{ci}</td>"
                 f"<td class='verdict {css}'>{verdict}</td></tr>")
-        return f"<table class='scores actions'>{head}{''.join(body)}</table>"
+        return f"<table class='scores actions'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
     def _action_counts(self, previous: str, name: str) -> str:
         """Scale × status counts of the actions agreed by the group and every group under it: counts only,
@@ -680,7 +518,8 @@ class Report:
         body.append(f"<tr class='total'><th>{t['total']}</th>"
                     + "".join(f"<th>{int(counts[s].sum())}</th>" for s in ACTION_STATUSES)
                     + f"<th>{int(counts.to_numpy().sum())}</th></tr>")
-        return "".join(parts) + f"<table class='scores action-counts'>{head}{''.join(body)}</table>"
+        return "".join(parts) + (f"<table class='scores action-counts'><thead>{head}</thead>"
+                                 f"<tbody>{''.join(body)}</tbody></table>")
 
     def _our_actions(self) -> str:
         """A blank table for the follow-up meeting to fill in on paper."""
@@ -690,7 +529,7 @@ class Report:
         rows = "<tr class='blank'><td></td><td></td><td></td><td></td></tr>" * 4
         return (f"<h2>{t['our_actions']}</h2><p>{t['our_lead']}</p>"
                 + (f"<p class='pillars'>{t['our_pillars'].format(pillars=pillars)}</p>" if pillars else "")
-                + f"<table class='our-actions'>{head}{rows}</table>")
+                + f"<table class='our-actions'><thead>{head}</thead><tbody>{rows}</tbody></table>")
 
     def _comments(self) -> str:
         t = self.text
@@ -767,21 +606,18 @@ def report_groups(results: Results, wave: str, by: str) -> list[str]:
     return [g for g in results.groups(by) if results.shown(wave, g)]
 
 
-def skipped_groups(results: Results, wave: str, by: str) -> list[tuple[str, str]]:
-    """(group, why) for each group at the level that `report_groups` leaves out of the wave."""
+def skipped_groups(results: Results, wave: str, by: str, language: str | None = None) -> list[tuple[str, str]]:
+    """(group, why) for each group at the level that `report_groups` leaves out of the wave; `why` in the
+    language (default: the results' language)."""
+    language = language or results.language
     groups = [ORGANISATION] if by == "organisation" else results.groups(by)
     skipped = []
     for group in groups:
         if results.shown(wave, group):
             continue
         reason = results.hidden_reason(wave, group)
-        if reason == "differencing":
-            why = f"hidden in {wave} so that a smaller group cannot be worked out from it and the groups shown"
-        elif reason is not None:
-            why = f"fewer than {results.min_group} respondents in {wave} (the anonymity threshold)"
-        else:
-            why = f"no responses in {wave}"
-        skipped.append((group, why))
+        key = ("differencing" if reason == "differencing" else "small" if reason is not None else "none")
+        skipped.append((group, text(language, "cli.skipped_" + key, wave=wave, n=results.min_group)))
     return skipped
 
 

@@ -202,3 +202,70 @@ def test_swedish_cli_tables_show_no_english_word(swedish, capsys):
     assert "Avdelning" in joined and "Anmärkning" in joined and "Alfa" in joined and "planerad" in joined
     assert re.search(r"\d,\d", joined)                   # Swedish decimal comma
     assert english_in(shown, swedish) == set()
+
+
+def page_texts(html_text: str) -> list[str]:
+    """What a reader of an HTML page sees: its text and the alternative texts and titles of its elements."""
+    soup = BeautifulSoup(html_text, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    return [soup.get_text(" ")] + [tag.get(a) for tag in soup.find_all(True) for a in ("alt", "title", "aria-label")
+                                   if tag.get(a)]
+
+
+def test_swedish_department_report_in_html_and_pdf_shows_no_english_word(swedish, tmp_path):
+    from pypdf import PdfReader
+
+    from assessment.reports import write_reports
+    [page] = write_reports(swedish, groups=["Customer Service"], by="department", language="sv", out=tmp_path,
+                           pdf=True)
+    shown = page_texts(page.read_text(encoding="utf-8"))
+    joined = " ".join(shown)
+    assert "Team i Customer Service" in joined                       # a department's breakdown
+    assert re.search(r"\d,\d", joined) and "Benjamini–Hochberg" in joined
+    assert english_in(shown, swedish) == set()
+    pdf = " ".join(p.extract_text() for p in PdfReader(page.with_suffix(".pdf")).pages)
+    pdf = pdf.replace("--\n", "--")                     # a command broken over two lines is still a command
+    assert "Arbetsmiljörapport" in pdf
+    assert english_in([pdf], swedish) == set()
+
+
+def test_swedish_report_command_says_what_it_skipped_in_swedish(swedish, tmp_path, capsys):
+    assert main(["report", str(swedish.path), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "hoppade över Legal: färre än 5 svarande" in out
+    assert english_in([line for line in out.splitlines() if not line.startswith("wrote ")], swedish) == set()
+
+
+def test_swedish_exports_label_their_cells_in_swedish(swedish, tmp_path):
+    """Column names, levels, kinds, action statuses and true/false are for programs; every other cell a person reads."""
+    import pandas as pd
+
+    from assessment.exporting import export_all
+    shown = []
+    for path in export_all(swedish, out=tmp_path):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in table.columns.difference(["level", "kind", "status", "suppressed"]):
+            shown += [v for v in table[column] if v]
+    joined = "\n".join(shown)
+    assert "(team som inte visas separat)" in joined and "för få svarande" in joined
+    assert english_in(shown, swedish) == set()
+
+
+def test_swedish_report_charts_show_no_english_word(swedish, monkeypatch):
+    """Every text drawn in the charts of a team's and a department's report: titles, axes, ticks, legends."""
+    from matplotlib.text import Text
+
+    from assessment.reports import Report
+    drawn = []
+    keep = Report._figure
+
+    def collect(self, fig, alt):
+        drawn.extend(t.get_text() for t in fig.findobj(Text) if t.get_text())
+        return keep(self, fig, alt)
+    monkeypatch.setattr(Report, "_figure", collect)
+    Report(swedish, group="Mobile", language="sv").html()
+    Report(swedish, group="Customer Service", level="department", language="sv").html()
+    joined = " ".join(drawn)
+    assert "Poäng (0–100)" in joined and "Hela organisationen" in joined
+    assert english_in(drawn, swedish) == set()
