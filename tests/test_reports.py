@@ -255,6 +255,15 @@ def test_pdf_keeps_each_scales_answer_bars_on_one_page(pdfs, group):
         assert [n for n, t in enumerate(texts) if heading in t and items[0] in t and items[-1] in t], heading
 
 
+@pytest.mark.parametrize("group", [p[0] for p in PDFS])
+def test_score_tables_keep_their_header_in_thead_so_a_pdf_repeats_it_on_each_page(pdfs, group):
+    _, page = pdfs[group]
+    tables = re.findall(r"<table class='(?:scores|our-actions)[^']*'>(.*?)</table>", page, re.S)
+    assert len(tables) >= 2
+    for table in tables:
+        assert re.fullmatch(r"<thead><tr>(?:<th[^>]*>.*?</th>)+</tr></thead><tbody>.*</tbody>", table, re.S), table[:200]
+
+
 def test_pdf_without_weasyprint_is_a_one_line_error_saying_how_to_install_it(demo_workspace, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "weasyprint", None)     # `import weasyprint` now fails
     with pytest.raises(AssessmentError) as error:
