@@ -171,8 +171,9 @@ class AdminPanel:
         if path is None:
             raise AssessmentError(self._t("need_answer_file"))
         mapping = Mapping.load(self.mapping.value.strip()) if self.mapping.value.strip() else None
+        # quiet: a bar drawn from a button's callback has no cell to show in; the panel reports the result
         result = import_answers(self.workspace.store, self.wave.value, path, mapping=mapping,
-                                add_teams=self.add_teams.value)
+                                add_teams=self.add_teams.value, quiet=True)
         notes = "".join(" " + self._t("note", text=w) for w in result.warnings)
         return self._import_summary(result, path.name) + "." + notes
 

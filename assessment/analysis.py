@@ -18,13 +18,88 @@ from . import statistics
 from .exceptions import AssessmentError, UnknownNameError
 from .protection import NOT_SHOWN_SEPARATELY
 
-QUALITY_COLUMNS = ["team", "flag", "detail"]
 from .scoring import score_wave
 from .workspace import Workspace
 
+QUALITY_COLUMNS = ["team", "flag", "detail"]
+
+# The tidy frames of `Results`, each column described once. README "Use it from Python" shows this table
+# and a test checks that every frame has exactly these columns, in this order.
+_SCORE = "score on 0-100 (eNPS rows: see enps)"
+COLUMNS: dict[str, dict[str, str]] = {
+    "scores": {   # Results.table(level=None, language=None)
+        "wave": "survey wave", "level": "'team', 'department' or 'organisation'", "group": "the group's name",
+        "parent": "the group's department (None at the top)", "scale": "scale or index id (e.g. 'security')",
+        "kind": "'scale', 'index' or 'enps'", "n": "respondents with a score on the scale",
+        "mean": "mean " + _SCORE, "sd": "standard deviation (ddof=1)",
+        "ci_low": "95 % confidence interval of the mean, low end (t distribution)", "ci_high": "... high end",
+        "favourable": "% of answers in the top two points (eNPS: % promoters)",
+        "enps": "eNPS, −100 to 100 (eNPS rows only)", "headcount": "recorded headcount (from HR, not from answers)",
+        "response_rate": "100 × respondents / headcount", "suppressed": "True when the cell's figures are hidden",
+        "suppressed_reason": "'small group' (under the threshold) or 'differencing' (would reveal a smaller group)",
+        "group_suppressed_reason": "why the group as a whole is hidden in the wave (None: shown)",
+        "comments_suppressed_reason": "why the group's comments are hidden (None: shown)",
+        "role": "the scale's role: 'pillar', 'outcome', 'enps', 'index', ...", "title": "the scale's title",
+    },
+    "changes": {  # Results.compare(wave_a, wave_b, level="team")
+        "wave_a": "the earlier wave", "wave_b": "the later wave", "level": "the groups' level",
+        "group": "the group's name", "parent": "its department", "scale": "scale or index id",
+        "kind": "'scale', 'index' or 'enps'", "n_a": "respondents in wave_a", "n_b": "respondents in wave_b",
+        "mean_a": "mean in wave_a", "mean_b": "mean in wave_b", "diff": "mean_b − mean_a (points)",
+        "diff_ci_low": "95 % CI of the difference, low end (Welch)", "diff_ci_high": "... high end",
+        "p_value": "Welch's t-test", "q_value": "Benjamini–Hochberg over every group × scale of the level",
+        "effect_size": "Hedges' g", "flagged": "q < 0.05 and |diff| ≥ the template's min_change",
+        "note": "why the row is not compared: the group hidden in a wave, or the scale changed (None: compared)",
+        "title": "the scale's title",
+    },
+    "items": {    # Results.item_distribution(wave=None, group=None, scale=None)
+        "item": "item id", "text": "the question, '(R)' when reverse-keyed",
+        "value": "an answer point, or 'skipped'", "count": "answers with that value",
+        "percent": "count as % of the group's respondents",
+    },
+    "comments": {  # Results.comments(wave=None, group=None)
+        "question": "open question id", "question_text": "the question", "text": "the comment (shuffled order)",
+    },
+    "reliability": {  # Results.reliability(wave=None)[0]
+        "scale": "scale id", "k": "items", "n": "respondents", "alpha": "Cronbach's alpha (pairwise covariances)",
+        "note": "why alpha is not computed (empty: computed)",
+    },
+    "item_analysis": {  # Results.reliability(wave=None)[1]
+        "scale": "scale id", "item": "item id", "n": "respondents who answered it",
+        "item_rest": "item–rest correlation (R psych's r.drop)", "alpha_if_dropped": "alpha without the item",
+    },
+    "drivers": {  # Results.drivers(wave=None, group=None)
+        "group": "the group", "pillar": "pillar scale id", "outcome": "outcome scale id",
+        "r": "Pearson correlation over respondents", "ci_low": "95 % CI, low end (Fisher's z)",
+        "ci_high": "... high end", "p_value": "two-sided test of r = 0", "n": "respondents with both scores",
+        "source": "'own', 'parent unit: X' or 'organisation' (where the group is too small)",
+        "pillar_title": "the pillar's title", "outcome_title": "the outcome's title",
+    },
+    "response_rates": {  # Results.response_rates(wave=None)
+        "team": "team", "department": "its department", "headcount": "recorded headcount",
+        "respondents": "respondents (NaN when the team is hidden)", "response_rate": "100 × respondents / headcount",
+        "suppressed": "True when the team is hidden", "reason": "why it is hidden",
+    },
+    "data_quality": {  # Results.data_quality(wave=None)
+        "team": "shown team, or one pooled row of the others", "respondents": "respondents",
+        "incomplete": "respondents who answered under half the items",
+        "straight_lining": "respondents who gave every agreement item the same answer",
+    },
+    "quality": {  # Results.quality(wave=None)
+        "team": "team", "flag": "what to check", "detail": "the figures behind it",
+    },
+}
+
 
 class Results:
-    """Every wave of a workspace, scored once. Tables come back tidy, suppression applied."""
+    """Every wave of a workspace, scored once; tidy pandas frames with protection applied.
+
+    Each method returns a long-form frame whose columns are described in `COLUMNS` (README, "Use it
+    from Python"); hidden groups and cells carry no figures. Get one from a workspace:
+
+    >>> results = assessment.Workspace("acme").results()
+    >>> results.table("team").query("scale == 'security' and not suppressed")
+    """
 
     def __init__(self, workspace: Workspace | str | Path, waves=None, language: str | None = None):
         self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
@@ -34,12 +109,16 @@ class Results:
             chosen = {store.wave_name(w) for w in waves}   # checked, and as stored ('HÖST' is 'Höst')
             order = [w for w in order if w in chosen]
         self.waves = order
-        self.inputs = statistics.wave_inputs(store, self.waves)
-        self.scored = {w: score_wave(t, m) for w, (t, m) in self.inputs.items()}
-        self.hierarchy = store.teams()
-        self.headcounts = store.headcounts()
-        self.template = self.inputs[self.waves[-1]][0] if self.waves else self.workspace.template()
+        self._inputs = statistics.wave_inputs(store, self.waves)
+        self._scored = {w: score_wave(t, m) for w, (t, m) in self._inputs.items()}
+        self._hierarchy = store.teams()
+        self._headcounts = store.headcounts()
+        self.template = self._inputs[self.waves[-1]][0] if self.waves else self.workspace.template()
         self.language = language or self.template.language
+
+    def _repr_html_(self) -> str:
+        from ._display import results_html
+        return results_html(self)
 
     # ------------------------------------------------------------ names
     @property
@@ -67,25 +146,29 @@ class Results:
 
     def teams_in(self, department: str) -> list[str]:
         """Teams (at any depth) below a department, in store order."""
-        children = self.hierarchy.groupby("parent")["team"].apply(list).to_dict()
+        children = self._hierarchy.groupby("parent")["team"].apply(list).to_dict()
         found, stack = [], [department]
         while stack:
             for child in children.get(stack.pop(), []):
                 found.append(child)
                 stack.append(child)
-        order = list(self.hierarchy["team"])
+        order = list(self._hierarchy["team"])
         return sorted(found, key=order.index)
 
     # ------------------------------------------------------------ tables
     @cached_property
     def _table(self) -> pd.DataFrame:
-        table = statistics.aggregate_hierarchy(self.scored, self.hierarchy, self.headcounts)
+        table = statistics.aggregate_hierarchy(self._scored, self._hierarchy, self._headcounts)
         roles = {s.id: s.role for s in self.template.scales} | {i.id: "index" for i in self.template.indices}
         table["role"] = table["scale"].map(roles).fillna("")
         return table
 
     def table(self, level: str | None = None, language: str | None = None) -> pd.DataFrame:
-        """The protected aggregate table (all waves, teams, departments, organisation), with titles."""
+        """Group scores: every wave × group × scale with n, mean, sd, CI, % favourable, eNPS and why a
+        cell is hidden (`COLUMNS["scores"]`); `level` keeps one level ('team', 'department', 'organisation').
+
+        >>> results.table("department").pivot_table(index="group", columns="wave", values="mean")
+        """
         table = self._table if level is None else self._table[self._table["level"] == level]
         table = table.copy()
         table["title"] = table["scale"].map({s: self.title(s, language) for s in table["scale"].unique()})
@@ -93,21 +176,35 @@ class Results:
 
     def compare(self, wave_a: str, wave_b: str, level: str = "team", language: str | None = None) -> pd.DataFrame:
         """Change from wave_a to wave_b for every group and score of one level, with titles
-        (`statistics.compare_waves`). Flags are controlled for false discoveries: q_value is the
-        Benjamini-Hochberg adjustment over all the level's compared groups x scores, and a change is
-        flagged when q < 0.05 and |diff| >= the template's min_change; hidden groups are not compared."""
-        table = statistics.compare_waves(self.scored, wave_a, wave_b, self.hierarchy, by=level)
+        (`statistics.compare_waves`, `COLUMNS["changes"]`). Flags are controlled for false discoveries:
+        q_value is the Benjamini-Hochberg adjustment over all the level's compared groups x scores, and a
+        change is flagged when q < 0.05 and |diff| >= the template's min_change; hidden groups are not
+        compared.
+
+        >>> results.compare(*results.waves[-2:]).query("flagged")
+        """
+        table = statistics.compare_waves(self._scored, wave_a, wave_b, self._hierarchy, by=level)
         table["title"] = table["scale"].map({s: self.title(s, language) for s in table["scale"].unique()})
         return table
 
     def reliability(self, wave: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(per scale: Cronbach's alpha, `COLUMNS["reliability"]`; per item: item–rest correlation and
+        alpha if dropped, `COLUMNS["item_analysis"]`) over the whole organisation's answers in a wave.
+
+        >>> scales, items = results.reliability()
+        """
         wave = wave or self.latest_wave()
-        template, matrix = self.inputs[wave]
+        template, matrix = self._inputs[wave]
         return statistics.reliability(template, matrix), statistics.item_analysis(template, matrix)
 
     def drivers(self, wave: str | None = None, group: str | None = None, language: str | None = None) -> pd.DataFrame:
+        """How strongly each pillar goes with each outcome among a group's respondents (`COLUMNS["drivers"]`);
+        a group too small to show borrows its department's or the organisation's figures (see `source`).
+
+        >>> results.drivers(group="Sales").sort_values("r", ascending=False)
+        """
         wave = wave or self.latest_wave()
-        template, matrix = self.inputs[wave]
+        template, matrix = self._inputs[wave]
         outcomes = tuple(s.id for s in template.scales_with_role("outcome"))
         # drivers take a unit with everything below it: a name that is both a department and a team
         # with its own respondents counts as shown only if its department row is
@@ -115,14 +212,14 @@ class Results:
         departments = set(rows.loc[rows["level"] != "team", "group"])
         shown = {g for level, g, reason in zip(rows["level"], rows["group"], rows["group_suppressed_reason"])
                  if reason is None and (level != "team" or g not in departments)}
-        table = statistics.drivers(template, matrix, self.hierarchy, group=group, outcomes=outcomes, shown=shown)
+        table = statistics.drivers(template, matrix, self._hierarchy, group=group, outcomes=outcomes, shown=shown)
         table["pillar_title"] = [self.title(p, language) for p in table["pillar"]]
         table["outcome_title"] = [self.title(o, language) for o in table["outcome"]]
         return table
 
-    def group_size(self, wave: str, group: str) -> int:
+    def _group_size(self, wave: str, group: str) -> int:
         """Respondents in a group (a team, department or the organisation) — for internal checks only."""
-        scored = self.scored[wave]
+        scored = self._scored[wave]
         teams = scored.team[scored.responded]
         if group == statistics.ORGANISATION:
             return int(len(teams))
@@ -151,21 +248,26 @@ class Results:
         rows = self._group_rows(wave, group)
         return bool(len(rows)) and rows["comments_suppressed_reason"].isna().all()
 
-    def item_distribution(self, wave: str, group: str | None = None, scale: str | None = None,
+    def item_distribution(self, wave: str | None = None, group: str | None = None, scale: str | None = None,
                           language: str | None = None) -> pd.DataFrame:
-        """Answer counts and percentages per item for a group (questionnaire order), with 'skipped'.
+        """Answer counts and percentages per item for a group (questionnaire order), with 'skipped'
+        (`COLUMNS["items"]`; default: the latest wave, the whole organisation).
 
         Empty when the group is not shown (too small, or hidden to prevent differencing); a scale
         whose cell is hidden for the group, and an item fewer than `min_group` of it answered, are left
-        out."""
+        out.
+
+        >>> results.item_distribution(group="Sales", scale="goals")
+        """
+        wave = wave or self.latest_wave()
         group = group or statistics.ORGANISATION
-        template, matrix = self.inputs[wave]
+        template, matrix = self._inputs[wave]
         columns = ["item", "text", "value", "count", "percent"]
         if not self.shown(wave, group):
             return pd.DataFrame(columns=columns)
         cells = self._group_rows(wave, group)
         hidden_scales = set(cells.loc[cells["suppressed"], "scale"])
-        scored = self.scored[wave]
+        scored = self._scored[wave]
         rows = matrix[scored.responded]
         if group != statistics.ORGANISATION:
             rows = rows[rows["team"].isin({group, *self.teams_in(group)})]
@@ -189,12 +291,17 @@ class Results:
                 out.append((item.id, text, "skipped", skipped, 100 * skipped / total))
         return pd.DataFrame(out, columns=columns)
 
-    def comments(self, wave: str, group: str | None = None, seed: int | None = None) -> pd.DataFrame:
-        """Open comments of a group, shuffled, only when the group has at least `min_comments` respondents.
+    def comments(self, wave: str | None = None, group: str | None = None, seed: int | None = None) -> pd.DataFrame:
+        """Open comments of a group, shuffled, only when the group has at least `min_comments` respondents
+        (`COLUMNS["comments"]`; default: the latest wave, the whole organisation).
 
-        Comments are stored without any link to answers, so they can never be shown beside them."""
+        Comments are stored without any link to answers, so they can never be shown beside them.
+
+        >>> results.comments(group="Sales")["text"].tolist()
+        """
+        wave = wave or self.latest_wave()
         group = group or statistics.ORGANISATION
-        template = self.inputs[wave][0]
+        template = self._inputs[wave][0]
         columns = ["question", "question_text", "text"]
         if not self.comments_shown(wave, group):
             return pd.DataFrame(columns=columns)
@@ -210,14 +317,18 @@ class Results:
                              "text": comments["text"].to_numpy()}, columns=columns)
 
     def response_rates(self, wave: str | None = None) -> pd.DataFrame:
-        """Respondents and response rate per team, for HR; teams under the threshold show '< N'."""
+        """Respondents and response rate per team, for HR (`COLUMNS["response_rates"]`); a hidden team's
+        respondents are NaN.
+
+        >>> results.response_rates().sort_values("response_rate")
+        """
         wave = wave or self.latest_wave()
         table = self.table("team")
         if table.empty:
             return pd.DataFrame(columns=["team", "department", "headcount", "respondents", "response_rate", "suppressed",
                                          "reason"])
         rows = table[(table["wave"] == wave) & (table["scale"] == table["scale"].iloc[0])]
-        scored = self.scored[wave]
+        scored = self._scored[wave]
         counts = scored.team[scored.responded].value_counts()
         respondents = [float(counts.get(g, 0)) if shown else np.nan
                        for g, shown in zip(rows["group"], rows["group_suppressed_reason"].isna())]
@@ -233,9 +344,12 @@ class Results:
     def data_quality(self, wave: str | None = None) -> pd.DataFrame:
         """Per team: incomplete responses (fewer than half the items) and straight-lining
         (every answered agreement item the same, over at least 10 items). Teams that are not shown
-        are pooled into one row (figures only when the pool itself may be shown)."""
+        are pooled into one row (figures only when the pool itself may be shown); `COLUMNS["data_quality"]`.
+
+        >>> results.data_quality().query("incomplete > 0")
+        """
         wave = wave or self.latest_wave()
-        template, matrix = self.inputs[wave]
+        template, matrix = self._inputs[wave]
         agree = [i.id for i in template.items if i.response_scale.points <= 7]
         values = matrix[agree].to_numpy(dtype="float64")
         answered = (~np.isnan(values)).sum(axis=1)
@@ -269,7 +383,10 @@ class Results:
         shown teams; for teams that are not shown only in the pooled row of `data_quality`). Nothing
         is removed: the flags say what to check. A hidden team's flags never include its count.
         `language`: the flags and details in that language (`assessment.messages`; default English, whose
-        flag names reports and tests match)."""
+        flag names reports and tests match). `COLUMNS["quality"]`.
+
+        >>> results.quality()
+        """
         from .messages import text
 
         def say(key, **values):
@@ -277,15 +394,15 @@ class Results:
         pooled_label = (NOT_SHOWN_SEPARATELY.format(group=statistics.ORGANISATION) if language in (None, "en") else
                         text(language, "reason.not_shown_separately", group=text(language, "actions.organisation")))
         wave = wave or self.latest_wave()
-        template = self.inputs[wave][0]
+        template = self._inputs[wave][0]
         rates = self.response_rates(wave)
-        scored = self.scored[wave]
+        scored = self._scored[wave]
         counts = scored.team[scored.responded].value_counts()
-        recorded = self.headcounts[self.headcounts["wave"] == wave].set_index("team")["headcount"] \
-            if len(self.headcounts) else pd.Series(dtype=float)
-        parents = set(self.hierarchy["parent"].dropna())
+        recorded = self._headcounts[self._headcounts["wave"] == wave].set_index("team")["headcount"] \
+            if len(self._headcounts) else pd.Series(dtype=float)
+        parents = set(self._hierarchy["parent"].dropna())
         rows = []
-        for team in [t for t in self.hierarchy["team"] if t not in parents or t in counts.index]:
+        for team in [t for t in self._hierarchy["team"] if t not in parents or t in counts.index]:
             n = int(counts.get(team, 0))
             shown = bool(((rates["team"] == team) & ~rates["suppressed"]).any())
             headcount = recorded.get(team)

@@ -181,7 +181,7 @@ def cmd_import(args):
     ws = _workspace(args.workspace)
     mapping = Mapping.load(args.mapping) if args.mapping else None
     result = import_answers(ws.store, ws.wave(args.wave), args.file, mapping=mapping, add_teams=args.add_teams,
-                            encoding=args.encoding, format=args.format, sheet=args.sheet)
+                            encoding=args.encoding, format=args.format, sheet=args.sheet, quiet=_quiet(args))
     for warning in result.warnings:
         print(f"note: {warning}")
     print(result.summary())
@@ -198,7 +198,7 @@ def cmd_codes(args):
 def cmd_export(args):
     from .exporting import export_all
     ws = _workspace(args.workspace)
-    for path in export_all(ws, waves=[ws.wave(args.wave)] if args.wave else None, out=args.out):
+    for path in export_all(ws, waves=[ws.wave(args.wave)] if args.wave else None, out=args.out, quiet=_quiet(args)):
         print(f"wrote {path}")
 
 
@@ -240,7 +240,7 @@ def cmd_reliability(args):
 
 def cmd_demo(args):
     from .demo import run_demo
-    run_demo(args.path, seed=args.seed, respondents=args.respondents)
+    run_demo(args.path, seed=args.seed, respondents=args.respondents, quiet=_quiet(args))
 
 
 def cmd_serve(args):
@@ -270,6 +270,14 @@ def cmd_dashboard(args):
         return 0
     serve(args.workspace, port=args.port, host=args.host, open_browser=False, notebook="dashboard",
           scopes=args.scopes or (), rotate=args.rotate)
+
+
+
+def cmd_notebooks(args):
+    from .notebooks import copy_notebooks
+    for path, written in copy_notebooks(args.folder, workspace=args.workspace, force=args.force):
+        print(f"wrote {path}" if written else f"{path} is already up to date")
+    print(f"open them with: jupyter lab {args.folder}")
 
 
 def cmd_actions(args):
@@ -309,7 +317,7 @@ def cmd_report(args):
     ws = _workspace(args.workspace)
     results = Results(ws, language=args.language)   # scored once for the whole batch
     for path in write_reports(ws, wave=args.wave, groups=args.group, by=args.by, language=args.language,
-                              out=args.out, pdf=args.pdf, results=results):
+                              out=args.out, pdf=args.pdf, results=results, quiet=_quiet(args)):
         print(f"wrote {path}")
         if args.pdf:
             print(f"wrote {path.with_suffix('.pdf')}")
@@ -319,6 +327,16 @@ def cmd_report(args):
 
 
 # ---------------------------------------------------------------- parser
+
+def _quiet(args) -> bool | None:
+    """--quiet: no progress bar; without it None, so that the bar shows only on a terminal (assessment._progress)."""
+    return True if getattr(args, "quiet", False) else None
+
+
+def _quiet_option(p):
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar (one shows on stderr when it is a terminal, never in a pipe or a file)")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -333,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default="demo-workspace", help="folder for the demo workspace (default: %(default)s)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
     p.add_argument("--respondents", type=int, default=None, help="respondents per wave (default: about 300)")
+    _quiet_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("init", help="create a workspace for a client from a template",
@@ -388,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["qualtrics", "surveymonkey", "google", "microsoft", "plain"],
                    help="the form tool whose export layout the file has (default: recognised from the header rows)")
     p.add_argument("--sheet", help="the sheet of an .xlsx workbook to import (default: the one sheet with answers)")
+    _quiet_option(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("imports", help="list the imports of answer files, or undo one",
@@ -419,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace")
     p.add_argument("--wave", help="one wave (default: all)")
     p.add_argument("--out", help="folder for the files (default: the workspace's output/export)")
+    _quiet_option(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("score", help="print scores per group and scale",
@@ -477,6 +498,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--links", action="store_true", help="only print the links (for --host/--port), do not serve")
     p.set_defaults(func=cmd_dashboard)
 
+    p = sub.add_parser("notebooks", help="copy the kit's notebooks into a folder, to open them in JupyterLab",
+                       description="Copy the kit's notebooks (survey form, HR administration, leaders' dashboard, "
+                                   "report) into a folder, as your own copies to open with JupyterLab. With "
+                                   "--workspace each one opens on that workspace (its absolute path is set as the "
+                                   "notebooks' `workspace` parameter).")
+    p.add_argument("folder", help="folder for the copies (created if missing)")
+    p.add_argument("--workspace", help="the workspace the notebooks open on")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks of the same name that differ")
+    p.set_defaults(func=cmd_notebooks)
+
     p = sub.add_parser("actions", help="record and follow up the actions groups agree after a wave",
                        description="Actions close the loop: after a wave's results, a team (or department) agrees "
                                    "actions aimed at one scale (a pillar or outcome); the next wave's report shows each "
@@ -515,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for the reports (default: the workspace's output/reports)")
     p.add_argument("--pdf", action="store_true", help="also write an A4 PDF beside each HTML file (needs WeasyPrint: "
                                                       "pip install 'osa-assessment[pdf]')")
+    _quiet_option(p)
     p.set_defaults(func=cmd_report)
     return parser
 

@@ -96,7 +96,7 @@ class Dashboard:
             return None, None
         from ._names import did_you_mean
         from .access import departments_of
-        known = departments_of(self.results.hierarchy)
+        known = departments_of(self.results._hierarchy)
         if scope not in known:
             raise UnknownNameError(f"no department named {scope!r}{did_you_mean(scope, known)}")
         return scope, {scope, *self.results.teams_in(scope)}

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._progress import progress
 from .templates import Template
 
 # department -> teams; sizes are people in the team (headcount)
@@ -188,8 +189,9 @@ def _comments(template: Template, team_of: np.ndarray, plan: Plan, rng) -> pd.Da
 
 
 def build_demo_workspace(path, seed: int = 7, respondents: int | None = None, plan: Plan | None = None,
-                         template: str = "osa-core", language: str | None = None):
-    """Create a workspace at `path` filled with the synthetic organisation's waves; returns the Workspace."""
+                         template: str = "osa-core", language: str | None = None, quiet: bool | None = None):
+    """Create a workspace at `path` filled with the synthetic organisation's waves; returns the Workspace.
+    A progress bar (waves built) shows on a terminal or in a notebook unless `quiet` (`assessment._progress`)."""
     from .workspace import Workspace
     if plan is None:
         spoken = language if language in _COMMENTS else "en"
@@ -202,7 +204,7 @@ def build_demo_workspace(path, seed: int = 7, respondents: int | None = None, pl
     store.add_teams(list(teams[["team", "parent"]].itertuples(index=False, name=None)))
     template_obj = store.wave_template(plan.waves[0])
     levels = _team_levels(template_obj, teams["team"], plan)
-    for k, wave in enumerate(plan.waves):
+    for k, wave in enumerate(progress(plan.waves, desc="demo waves", unit="waves", quiet=quiet)):
         opens = start + _dt.timedelta(days=182 * k)
         if k:
             store.open_wave(wave, template_obj, opens=opens, closes=opens + _dt.timedelta(days=21))
@@ -214,8 +216,9 @@ def build_demo_workspace(path, seed: int = 7, respondents: int | None = None, pl
     return ws
 
 
-def run_demo(path="demo-workspace", seed: int = 7, respondents: int | None = None) -> dict:
-    """The kit's main job on the embedded default: build, score, and write a summary and charts."""
+def run_demo(path="demo-workspace", seed: int = 7, respondents: int | None = None, quiet: bool | None = None) -> dict:
+    """The kit's main job on the embedded default: build, score, and write a summary and charts (with a
+    progress bar over the waves built unless `quiet`; see `build_demo_workspace`)."""
     from .analysis import write_summary
     path = Path(path)
     if (path / "workspace.yaml").exists():
@@ -223,7 +226,7 @@ def run_demo(path="demo-workspace", seed: int = 7, respondents: int | None = Non
         ws = Workspace(path)
         print(f"using the existing demo workspace {path} (delete the folder to build it again)")
     else:
-        ws = build_demo_workspace(path, seed=seed, respondents=respondents)
+        ws = build_demo_workspace(path, seed=seed, respondents=respondents, quiet=quiet)
         waves = ws.store.waves()
         total = int(ws.store.respondent_counts()["respondents"].sum())
         print(f"built demo workspace {path}: {len(ws.store.team_names())} teams and departments, "

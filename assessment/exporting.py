@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._progress import progress
 from .scoring import scale_scores
 
 
@@ -49,11 +50,11 @@ def answers_for_export(results, wave: str, with_scores: bool = False) -> pd.Data
     A wave whose whole organisation is under the threshold exports no rows."""
     from . import protection, statistics
     from .messages import text
-    template, matrix = results.inputs[wave]
-    scored = results.scored[wave]
+    template, matrix = results._inputs[wave]
+    scored = results._scored[wave]
     responded = scored.responded.to_numpy(dtype=bool)
     rows = matrix[responded]
-    tree = statistics.wave_tree(scored, results.hierarchy)
+    tree = statistics.wave_tree(scored, results._hierarchy)
     node = {(level, group): k for k, (level, group) in enumerate(zip(tree.level, tree.group))}
     table = results._table
     table = table[table["wave"] == wave]
@@ -100,26 +101,30 @@ def answers_for_export(results, wave: str, with_scores: bool = False) -> pd.Data
     return out
 
 
-def export_answers(workspace, path, waves: list[str] | None = None) -> Path:
-    """Write answers of the waves (default: all) to one CSV file and return its path."""
+def export_answers(workspace, path, waves: list[str] | None = None, quiet: bool | None = None) -> Path:
+    """Write answers of the waves (default: all) to one CSV file and return its path. A progress bar
+    (waves) shows on a terminal or in a notebook unless `quiet` (see `assessment._progress`)."""
     from .analysis import Results
     results = Results(workspace)
-    frames = [answers_for_export(results, w) for w in (waves or results.waves)]
+    frames = [answers_for_export(results, w)
+              for w in progress(waves or results.waves, desc="export answers", unit="waves", quiet=quiet)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return write_csv(table, path)
 
 
-def export_all(workspace, waves: list[str] | None = None, out=None) -> list[Path]:
+def export_all(workspace, waves: list[str] | None = None, out=None, quiet: bool | None = None) -> list[Path]:
     """answers.csv, scale_scores.csv (same respondent numbers), group_scores.csv (protected) and
     actions.csv (what groups agreed after each wave; no scores). Column names are ids; the labels in
-    the cells (a region "not shown separately", why a cell is suppressed) are in the workspace's language."""
+    the cells (a region "not shown separately", why a cell is suppressed) are in the workspace's language.
+    A progress bar (waves) shows on a terminal or in a notebook unless `quiet` (see `assessment._progress`)."""
     from .analysis import Results, _export_table
     store = workspace.store
     results = Results(workspace)
     waves = waves or results.waves
     out = Path(out) if out else workspace.output / "export"
     out.mkdir(parents=True, exist_ok=True)
-    rows = pd.concat([answers_for_export(results, w, with_scores=True) for w in waves], ignore_index=True)
+    rows = pd.concat([answers_for_export(results, w, with_scores=True)
+                      for w in progress(waves, desc="export", unit="waves", quiet=quiet)], ignore_index=True)
     score_columns = [c for c in rows.columns if c.startswith("score_")]
     answer_columns = [c for c in rows.columns if c not in score_columns]
     paths = [out / "answers.csv", out / "scale_scores.csv", out / "group_scores.csv", out / "actions.csv"]

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from . import formats
+from ._progress import progress
 from .exceptions import AssessmentError, ImportRejected
 from ._names import did_you_mean, QUOTE_WIDTH, quote, short
 from .store import COMMENT_LIMIT, Store, comment_too_long
@@ -124,6 +125,7 @@ class TableFile:
         self.raw = raw
         self.first_row = 2          # file row number of the first data row (row 1 is the header)
         self.sheet = None           # the workbook sheet read
+        self.lines = 0              # line breaks in a CSV (for the progress bar's estimate of its rows)
         self._drop = 0              # header rows below the first, still to be taken off the data rows
         if raw is None and not self.path.exists():
             raise AssessmentError(f"{self.path}: no such file; check the path")
@@ -212,10 +214,12 @@ class TableFile:
             decoder = codecs.getincrementaldecoder(name)()
         except LookupError:
             raise ImportRejected(self.path, [f"unknown encoding {quote(name)}; name one such as utf-8 or cp1252"]) from None
-        head, blank, offset = [], True, 0
+        head, blank, offset, last = [], True, 0, b""
         with self._open() as stream:
             while True:
                 piece = stream.read(_HEAD_BYTES)
+                self.lines += piece.count(b"\n")
+                last = piece[-1:] or last
                 try:
                     text = decoder.decode(piece, final=not piece)
                 except UnicodeDecodeError as exc:
@@ -238,7 +242,15 @@ class TableFile:
                     break
         if blank:
             raise ImportRejected(self.path, ["the file is empty; export the answers again with a header row"])
+        self.lines += last != b"\n"   # the last line has no line break
         return "".join(head)
+
+    def rows_estimate(self) -> int:
+        """About how many data rows `chunks` yields (exact for a workbook; for a CSV its lines below the
+        header rows, more than the rows when a quoted cell holds a line break): a progress bar's total."""
+        if self._excel is not None:
+            return len(self._excel)
+        return max(self.lines - (self.first_row - 1), 0)
 
     def _read(self, **options):
         try:
@@ -322,7 +334,8 @@ def _clean(value) -> str:
 
 
 def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None, add_teams: bool = False,
-                   encoding: str | None = None, format: str | None = None, sheet=None) -> ImportResult:
+                   encoding: str | None = None, format: str | None = None, sheet=None,
+                   quiet: bool | None = None) -> ImportResult:
     """Validate a whole file against the wave's template, then store it in one transaction.
 
     `format` names the tool whose layout the file has (qualtrics, surveymonkey, google, microsoft,
@@ -331,7 +344,9 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
     (Qualtrics Finished = False) are skipped and counted in the result's warnings.
 
     The file is read and checked a block of rows at a time; only the answers (as a float32 matrix),
-    team codes, respondent keys and comments are kept, so memory stays near the size of the answers."""
+    team codes, respondent keys and comments are kept, so memory stays near the size of the answers.
+    Progress bars (rows checked, then responses stored) go to a terminal's stderr or a notebook;
+    `quiet=True` hides them, None decides by where the output goes (`assessment._progress`)."""
     path = Path(path)
     mapping = mapping or Mapping()
     template = store.wave_template(wave)
@@ -362,8 +377,11 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
         result.warnings.append(f"{len(missing_items)} item(s) of the template are not in the file: {', '.join(missing_items)}")
 
     checked = _CheckedRows(store, wave, template, mapping, columns, add_teams)
-    for chunk in source.chunks():
-        checked.add(chunk, source.first_row)
+    with progress(total=source.rows_estimate(), desc=f"{path.name}: checked", unit="rows", quiet=quiet) as bar:
+        for chunk in source.chunks():
+            checked.add(chunk, source.first_row)
+            bar.update(len(chunk))
+        bar.total = bar.n    # the estimate counted lines; a quoted cell may hold a line break
     if checked.found:
         checked.found.sort(key=lambda p: p[0])
         raise ImportRejected(path, [message for _, message in checked.found])
@@ -407,9 +425,11 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
         rows = comments["row"].to_numpy(dtype=int)
         comments = comments.assign(row=renumber[rows], team=team[renumber[rows]])
     # new teams, answers, comments and the import record go in one transaction
-    store.add_answer_array(wave, team, checked.items, values, comments, source="import", keys=keys,
-                           languages=None if languages is None else list(languages),
-                           import_record=(sha, path.name), new_teams=checked.new_teams, fast=fast)
+    with progress(total=len(positions), desc=f"{path.name}: stored", unit="responses", quiet=quiet) as bar:
+        store.add_answer_array(wave, team, checked.items, values, comments, source="import", keys=keys,
+                               languages=None if languages is None else list(languages),
+                               import_record=(sha, path.name), new_teams=checked.new_teams, fast=fast,
+                               progress=bar.update)
     result.stored = len(positions)
     result.answers = int((~np.isnan(values)).sum())
     result.comments = len(comments)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import charts
 from ._format import number, number_range, percent
+from ._resources import NOTEBOOKS_DIR
 from .analysis import Results
 from .exceptions import AssessmentError, UnknownNameError
 from .migrations import ACTION_STATUSES
@@ -30,7 +31,7 @@ from .messages import LANGUAGES, section, text
 from .statistics import ORGANISATION
 from .workspace import Workspace
 
-REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "report.ipynb"
+REPORT_NOTEBOOK = NOTEBOOKS_DIR / "report.ipynb"
 LOW_SCORE = 50.0   # a scale mean below this (0-100) is flagged as a risk
 
 
@@ -290,7 +291,7 @@ class Report:
     def _department_of(self, team: str) -> str | None:
         """The nearest department above a team (walking up the store's hierarchy), or None."""
         departments = set(_memo(self.results, "groups", "department"))
-        parents = dict(zip(self.results.hierarchy["team"], self.results.hierarchy["parent"]))
+        parents = dict(zip(self.results._hierarchy["team"], self.results._hierarchy["parent"]))
         seen, group = set(), parents.get(team)
         while group is not None and not pd.isna(group) and group not in seen:
             if group in departments:
@@ -535,12 +536,14 @@ class Report:
         t = self.text
         comments = self.results.comments(self.wave, self.group)
         if comments.empty:
-            template = self.results.inputs[self.wave][0]
+            template = self.results._inputs[self.wave][0]
             return f"<h2>{t['comments']}</h2><p>{t['no_comments'].format(n=template.min_comments)}</p>"
         parts = [f"<h2>{t['comments']}</h2>"]
         for question, rows in comments.groupby("question", sort=False):
             parts.append(f"<h3>{html.escape(rows['question_text'].iloc[0])}</h3><ul class='comments'>")
-            parts += [f"<li>{html.escape(text)}</li>" for text in rows["text"]]
+            for text, count in _distinct(rows["text"]):
+                times = f" <span class='times'>{t['times'].format(n=count)}</span>" if count > 1 else ""
+                parts.append(f"<li>{html.escape(text)}{times}</li>")
             parts.append("</ul>")
         return "".join(parts)
 
@@ -606,6 +609,20 @@ def report_groups(results: Results, wave: str, by: str) -> list[str]:
     return [g for g in results.groups(by) if results.shown(wave, g)]
 
 
+def _distinct(texts) -> list[tuple[str, int]]:
+    """Comments that say the same thing (ignoring case and spacing) once each, with how many wrote it: the
+    most often written first, otherwise in the given (shuffled) order. A reader of a printed report sees
+    what many people raise without reading it many times; counting is no more revealing than listing."""
+    found: dict[str, list] = {}
+    for text in texts:
+        key = " ".join(str(text).split()).casefold()
+        if key in found:
+            found[key][1] += 1
+        else:
+            found[key] = [text, 1]
+    return sorted((tuple(v) for v in found.values()), key=lambda pair: -pair[1])
+
+
 def skipped_groups(results: Results, wave: str, by: str, language: str | None = None) -> list[tuple[str, str]]:
     """(group, why) for each group at the level that `report_groups` leaves out of the wave; `why` in the
     language (default: the results' language)."""
@@ -622,9 +639,11 @@ def skipped_groups(results: Results, wave: str, by: str, language: str | None = 
 
 
 def write_reports(workspace, wave: str | None = None, groups=None, by: str = "team", language: str | None = None,
-                  out=None, pdf: bool = False, results: Results | None = None) -> list[Path]:
+                  out=None, pdf: bool = False, results: Results | None = None,
+                  quiet: bool | None = None) -> list[Path]:
     """Write one self-contained HTML report per group (default: every group shown in the wave), and with
-    `pdf` a PDF beside each; returns the HTML paths.
+    `pdf` a PDF beside each; returns the HTML paths. A progress bar (reports written, time left) shows on
+    a terminal or in a notebook unless `quiet` (see `assessment._progress`).
 
     Everything happens in this process: the workspace is scored once (or `results` is used) and each
     group's `Report` renders its sections, exactly what report.ipynb displays. Every group is checked
@@ -640,8 +659,9 @@ def write_reports(workspace, wave: str | None = None, groups=None, by: str = "te
                for group in chosen]   # every group checked before anything is written
     out = Path(out) if out else ws.output / "reports"
     out.mkdir(parents=True, exist_ok=True)
+    from ._progress import progress
     written = []
-    for group, report in zip(chosen, reports):
+    for group, report in progress(list(zip(chosen, reports)), desc="reports", unit="reports", quiet=quiet):
         path = out / f"report-{_slug(group)}-{_slug(wave)}.html"
         path.write_text(report.html(), encoding="utf-8")
         if pdf:

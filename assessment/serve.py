@@ -58,11 +58,10 @@ from pathlib import Path
 import assessment
 
 from . import access
+from ._resources import NOTEBOOKS_DIR
 from .exceptions import AssessmentError
 
 PACKAGE_DIR = Path(assessment.__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = {"survey": NOTEBOOKS_DIR / "survey.ipynb", "dashboard": NOTEBOOKS_DIR / "dashboard.ipynb"}
 """What each server shows: `serve(..., notebook=KEY)` serves that one notebook and nothing else."""
 NOTEBOOK = NOTEBOOKS["survey"]
@@ -286,7 +285,7 @@ def serve(workspace, wave: str | None = None, port: int = 8866, open_browser: bo
             access.resolve_department(folder, department)           # before anything is printed or made
     path = NOTEBOOKS[key]
     if not path.exists():
-        raise AssessmentError(f"{path}: the {key} notebook is missing; reinstall the kit from its repository")
+        raise AssessmentError(f"{path}: the {key} notebook is missing; reinstall the kit (pip install osa-assessment)")
     if importlib.util.find_spec("voila") is None:     # (importing voila itself takes seconds)
         raise AssessmentError(f"serving the {key} needs Voilà: pip install voila")
     _check_port(host, port)

@@ -565,11 +565,12 @@ class Store:
 
     def add_answer_array(self, wave: str, teams, items: list, values: np.ndarray, comments: pd.DataFrame | None = None,
                          source: str = "import", submitted_on: str | None = None, keys=None, languages=None,
-                         import_record: tuple | None = None, new_teams=(), fast=None) -> int:
+                         import_record: tuple | None = None, new_teams=(), fast=None, progress=None) -> int:
         """`add_answer_matrix` for answers already in arrays: `teams` (one per row), `items` (ids of the
         columns) and `values` (rows x items, any float dtype, NaN = skipped), which is not copied unless
         some rows are empty. Large imports use it to avoid a wave-sized DataFrame. `fast`: per row 1 for a
-        response much faster than its file's median time, 0 for others, NaN where unknown."""
+        response much faster than its file's median time, 0 for others, NaN where unknown. `progress`:
+        called with the number of responses whose answers were just handed to the database (a bar's update)."""
         wave_id = self.wave_id(wave)
         template = self.wave_template(wave)
         teams = np.asarray(teams, dtype=object)
@@ -649,6 +650,8 @@ class Store:
                     full = len(flat) - len(flat) % step
                     yield from (flat[k:k + step] for k in range(0, full, step))
                     rest = flat[full:]
+                    if progress is not None:
+                        progress(len(block))
 
             self._many("INSERT INTO answers (respondent_id, item, value) VALUES "
                        + ", ".join(["(?, ?, ?)"] * _ANSWERS_PER_INSERT), statements())

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from ._resources import SURVEYS_DIR
 from .exceptions import TemplateError, UnknownNameError
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "surveys"
+SHIPPED_DIR = SURVEYS_DIR   # the shipped templates, inside the installed package (assessment/_resources.py)
 ROLES = ("pillar", "outcome", "module", "enps")
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 LANGUAGE_NAMES = {"en": "English", "sv": "Swedish", "no": "Norwegian", "nb": "Norwegian", "da": "Danish",

@@ -14,12 +14,16 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .exceptions import WorkspaceError
 from .store import Store, sqlite_url
 from .templates import Template, find_template, load_template, template_from_data, resolve_file
+
+if TYPE_CHECKING:
+    from .analysis import Results
 
 CONFIG = "workspace.yaml"
 TEMPLATE = "template.yaml"
@@ -32,7 +36,11 @@ def default_wave_name(today: _dt.date | None = None) -> str:
 
 
 class Workspace:
-    """A client's folder. Open with `Workspace(path)`; create with `Workspace.create(...)`."""
+    """A client's folder. Open with `Workspace(path)`; create with `Workspace.create(...)`.
+
+    >>> ws = assessment.Workspace("acme")
+    >>> ws.results().table("team")
+    """
 
     def __init__(self, path: os.PathLike):
         self.path = Path(path)
@@ -130,6 +138,20 @@ class Workspace:
         name = name or default_wave_name()
         self.store.open_wave(name, self.template(), opens=opens or _dt.date.today(), closes=closes)
         return name
+
+    def results(self, language: str | None = None) -> "Results":
+        """Every wave scored once, as tidy pandas frames with protection applied (`assessment.Results`);
+        texts such as scale titles in `language` (default: the template's).
+
+        >>> results = ws.results()
+        >>> results.table("team").query("scale == 'security'")
+        """
+        from .analysis import Results
+        return Results(self, language=language)
+
+    def _repr_html_(self) -> str:
+        from ._display import workspace_html
+        return workspace_html(self)
 
     def wave(self, name: str | None = None) -> str:
         """The named wave (checked), or the latest one."""

@@ -44,6 +44,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assessment import statistics  # noqa: E402
+from assessment._progress import progress as progress_bar  # noqa: E402
 from assessment.demo import Plan, _team_levels, enterprise_organisation, generate_wave, teams_frame  # noqa: E402
 from assessment.importing import import_answers  # noqa: E402
 from assessment.scoring import item_scores, score_wave  # noqa: E402
@@ -118,7 +119,19 @@ def human_rate(r: float | None, unit: str) -> str:
 
 
 def progress(message: str):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    from tqdm import tqdm
+    tqdm.write(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stdout)   # above the bars on stderr, if any
+    sys.stdout.flush()
+
+
+STEPS = ("build", "import", "load", "scoring", "alpha", "dashboard", "report", "reports for every team")
+
+
+def step(bar, name: str):
+    """Say that a step of STEPS starts, and move the size's bar (on a terminal only) past the one before."""
+    progress(f"  {name}")
+    bar.update(1)
+    bar.set_postfix_str(name)
 
 
 LOAD_AVERAGE: dict = {}    # size -> 1-minute load average at its start and end (2 cores: above ~1 means others ran)
@@ -358,6 +371,9 @@ def run_size(n: int, work: Path, args) -> list[dict]:
     progress(f"size {label}: {per_wave * WAVES:,} responses ({per_wave:,} per wave x {WAVES} waves, "
              f"{ITEMS} items, {TEAMS} teams); machine load average {os.getloadavg()[0]:.2f}")
     LOAD_AVERAGE[label] = [round(os.getloadavg()[0], 2)]
+    # the kit's own bars stay off inside measured steps: the benchmark measures the work, not the drawing
+    bar = progress_bar(total=len(STEPS), desc=f"size {label}", unit="steps", quiet=args.quiet, leave=False,
+                       postfix=STEPS[0])
     ws, build_seconds = open_or_build(work / f"ws-{label}", n, args.seed, args.reuse)
     store = ws.store
     template = store.wave_template(WAVE_NAMES[0])
@@ -368,7 +384,7 @@ def run_size(n: int, work: Path, args) -> list[dict]:
                         "answers", note="demo generator + Store.add_answer_matrix, one transaction per wave"))
 
     # ---- import: one wave's answers as a CSV into a fresh wave of the same store
-    progress("  import")
+    step(bar, "import")
     plan = make_plan(per_wave)
     teams = teams_frame(plan.organisation)
     levels = _team_levels(template, teams["team"], plan)
@@ -387,7 +403,7 @@ def run_size(n: int, work: Path, args) -> list[dict]:
     def kit_import():
         wave = next(fresh)
         store.open_wave(wave, template)
-        return import_answers(store, wave, csv_path)
+        return import_answers(store, wave, csv_path, quiet=True)
 
     import_seconds, result = timed(kit_import)
     import_cpu = timed.cpu
@@ -440,7 +456,7 @@ def run_size(n: int, work: Path, args) -> list[dict]:
     progress(f"    {human_rate(rate, 'answers')}, peak {human_bytes(import_peak)}")
 
     # ---- load the 8 waves' answer matrices from SQLite
-    progress("  load")
+    step(bar, "load")
     waves = list(WAVE_NAMES)
     load_seconds, inputs = timed(lambda: statistics.wave_inputs(store, waves))
     load_cpu = timed.cpu
@@ -455,7 +471,7 @@ def run_size(n: int, work: Path, args) -> list[dict]:
     progress(f"    {human_seconds(load_seconds)}, peak {human_bytes(load_peak)}")
 
     # ---- scoring: every scale and index, and the team/department/organisation x wave table
-    progress("  scoring")
+    step(bar, "scoring")
     hierarchy, headcounts = store.teams(), store.headcounts()
 
     def kit_scoring():
@@ -503,7 +519,7 @@ def run_size(n: int, work: Path, args) -> list[dict]:
              f"({over_floor:.1f}x), per-respondent {human_seconds(naive_total)}, peak {human_bytes(scoring_peak)}")
 
     # ---- Cronbach's alpha of every multi-item scale in every wave, on the same frames
-    progress("  alpha")
+    step(bar, "alpha")
     import pingouin
     alpha_frames = []
     for wave, (tmpl, m) in inputs.items():
@@ -546,7 +562,7 @@ def run_size(n: int, work: Path, args) -> list[dict]:
     del alpha_frames, arrays_alpha, arrays, frames, table
 
     # ---- dashboard: start (Results: load, score, aggregate) and a redraw after a filter change
-    progress("  dashboard")
+    step(bar, "dashboard")
     from io import BytesIO
 
     from assessment import charts
@@ -625,7 +641,7 @@ def run_size(n: int, work: Path, args) -> list[dict]:
     progress(f"    redraw {human_seconds(total)} (data {human_seconds(prep)}, figure {human_seconds(figure)})")
 
     # ---- one team report, in process
-    progress("  report")
+    step(bar, "report")
     from assessment.reports import Report
     group = ranked[0] if results.shown(last, ranked[0]) else statistics.ORGANISATION
     report_seconds, page = timed(lambda: Report(ws, last, group=group, results=results).html())
@@ -641,13 +657,13 @@ def run_size(n: int, work: Path, args) -> list[dict]:
     del dashboard, results, inputs
 
     # ---- reports for every team: what `assessment report WORKSPACE` does (score once, one HTML per shown team)
-    progress("  reports for every team")
+    step(bar, "reports for every team")
     from assessment.reports import write_reports
     reports_out = work / f"reports-{label}"
 
     def every_team_report(groups=None):
         shutil.rmtree(reports_out, ignore_errors=True)
-        return write_reports(ws, wave=last, by="team", out=reports_out, groups=groups)
+        return write_reports(ws, wave=last, by="team", out=reports_out, groups=groups, quiet=True)
 
     batch_seconds, written = timed(every_team_report)
     batch_cpu = timed.cpu
@@ -663,6 +679,8 @@ def run_size(n: int, work: Path, args) -> list[dict]:
                          f"other {TEAMS - len(written)} are hidden to protect anonymity); peak memory traced over 3 "
                          "reports"))
     progress(f"    {len(written)} reports in {human_seconds(batch_seconds)}")
+    bar.update(1)
+    bar.close()
     LOAD_AVERAGE[label].append(round(os.getloadavg()[0], 2))
     ws.close()
     gc.collect()
@@ -731,6 +749,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sample", type=int, default=None,
                         help="respondents for the per-respondent pandas baseline (default 5000; 400 with --quick)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("-q", "--quiet", action="store_const", const=True, default=None,
+                        help="no progress bars (they show on stderr when it is a terminal, never in a pipe or a file)")
     args = parser.parse_args(argv)
     try:
         sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
@@ -743,7 +763,7 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rows: list[dict] = []
-    for n in sizes:
+    for n in progress_bar(sizes, desc="sizes", unit="sizes", quiet=args.quiet or len(sizes) == 1):
         rows += run_size(n, work, args)
         progress(f"size {size_label(n)} done; process peak RSS so far {human_bytes(maxrss_bytes())}")
     lines = table_lines(rows)

@@ -140,7 +140,7 @@ def published_by_results(workspace, wave: str, truth: Truth, results: Results | 
         if other == wave:
             continue
         # a change shows both waves' figures of a group, whichever way it is asked for
-        change = statistics.compare_waves(results.scored, other, wave, results.hierarchy, by=list(statistics.LEVELS))
+        change = statistics.compare_waves(results._scored, other, wave, results._hierarchy, by=list(statistics.LEVELS))
         change = change[change["diff"].notna()]
         for level, group, scale in zip(change["level"], change["group"], change["scale"]):
             out.append(Published(wave, scale, f"change {other}<->{wave} {level} {group}",

@@ -298,8 +298,9 @@ def _check_report(page: str, names):
     assert not [t for t, _ in parsed.tags if t in ("script", "iframe", "object", "embed", "svg")]
     for tag, attrs in parsed.tags:
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
-        if tag == "img":       # only the kit's own charts
-            assert attrs.get("alt") == "chart" and attrs["src"].startswith("data:image/png;base64,")
+        if tag == "img":       # only the kit's own charts, named by their section's heading (escaped)
+            assert attrs.get("alt") and attrs["src"].startswith("data:image/png;base64,")
+            assert set(attrs) == {"alt", "src", "style"}, attrs
     text = _flat("".join(parsed.text))
     for name in names:
         assert _flat(stored(name)) in text, f"{name!r} is not in the report's text"

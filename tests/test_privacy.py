@@ -37,7 +37,7 @@ def results(tmp_path_factory):
 def test_every_group_under_the_threshold_is_suppressed_in_every_table(results):
     table = results.table()
     for (wave, group), rows in table.groupby(["wave", "group"], observed=True):
-        if results.group_size(wave, group) < results.min_group:
+        if results._group_size(wave, group) < results.min_group:
             assert rows["suppressed"].all(), (wave, group)
             numbers = rows[["n", "mean", "sd", "ci_low", "ci_high", "favourable", "enps", "response_rate"]]
             assert numbers.isna().all().all(), (wave, group)
@@ -46,8 +46,8 @@ def test_every_group_under_the_threshold_is_suppressed_in_every_table(results):
 
 def test_no_subtraction_of_visible_figures_reveals_a_small_group(results):
     table = results.table()
-    children = results.hierarchy.groupby("parent")["team"].apply(list).to_dict()
-    children[ORGANISATION] = list(results.hierarchy.loc[results.hierarchy["parent"].isna(), "team"])
+    children = results._hierarchy.groupby("parent")["team"].apply(list).to_dict()
+    children[ORGANISATION] = list(results._hierarchy.loc[results._hierarchy["parent"].isna(), "team"])
     for (wave, scale), rows in table.groupby(["wave", "scale"], observed=True):
         n = rows.set_index("group")["n"]
         for parent, kids in children.items():
@@ -62,7 +62,7 @@ def test_the_cli_table_says_suppressed_for_every_small_team(results):
     for by, wave in itertools.product(["team", "department"], results.waves):
         table = score_table(results.workspace, wave=wave, by=by).set_index(by)
         for group in table.index:
-            if results.group_size(wave, group) < results.min_group:
+            if results._group_size(wave, group) < results.min_group:
                 assert (table.loc[group] == "suppressed").all(), (by, wave, group)
 
 

@@ -302,7 +302,7 @@ def breakdown_columns(breakdown: str) -> dict:
 
 def scratch_means(results, wave: str, team: str) -> dict:
     """A team's scale means computed here from the scored answers, with no protection at all."""
-    scored = results.scored[wave]
+    scored = results._scored[wave]
     answered = scored.scales[(scored.team == team) & scored.responded]
     return {scale: float(answered[scale].mean()) for scale in answered.columns if answered[scale].notna().any()}
 
@@ -452,3 +452,19 @@ def test_not_compared_is_explained_only_when_shown(demo_workspace, monkeypatch):
     assert "jämförs inte" in summary and "”Jämförs inte” betyder" in summary
     plain = Report(demo_workspace, group="Mobile", language="sv").html()
     assert "jämförs inte" not in plain.lower()
+
+
+def test_a_comment_many_wrote_is_shown_once_with_how_many_wrote_it(demo_workspace):
+    page = Report(demo_workspace, group="Customer Service", level="department").html()
+    body = re.search(r"<section class='report-comments'>(.*?)</section>", page, re.S).group(1)
+    for block in re.findall(r"<ul class='comments'>(.*?)</ul>", body, re.S):
+        items = [visible_text(li) for li in re.findall(r"<li>(.*?)</li>", block, re.S)]
+        texts = [re.sub(r" \(\d+ people wrote this\)$", "", item) for item in items]
+        assert len(texts) == len(set(texts))
+        counts = [int(m) for m in re.findall(r"\((\d+) people wrote this\)", block)]
+        assert counts == sorted(counts, reverse=True) and counts[0] > 1
+
+
+def test_comments_that_differ_only_in_case_or_spacing_count_as_one():
+    from assessment.reports import _distinct
+    assert _distinct(["More  time.", "Less noise", "more time."]) == [("More  time.", 2), ("Less noise", 1)]

@@ -181,7 +181,7 @@ def test_department_report_counts_a_hidden_teams_actions_without_any_of_its_figu
     assert SMALL_TEAM not in page.replace(section(page, "breakdown"), "")
     assert f"<li data-group='{SMALL_TEAM}'><b>{SMALL_TEAM}</b>: hidden: fewer than 5" in section(page, "breakdown")
     assert not re.search(r"\d\.\d", actions)                                # counts only: no mean, no change
-    scored = results.scored
+    scored = results._scored
     for scale in ("goals", "visibility"):                                   # Legal's true figures appear nowhere
         means = [scored[w].scales.loc[(scored[w].team == SMALL_TEAM) & scored[w].responded, scale].mean()
                  for w in (PREVIOUS, LATEST)]

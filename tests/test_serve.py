@@ -10,6 +10,7 @@ import re
 import socket
 import subprocess
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 import nbformat
@@ -115,7 +116,7 @@ def test_voila_command_serves_the_survey_notebook_only(workspace):
     assert notebook == serving.NOTEBOOK and notebook.is_file()          # a notebook, not a folder: no tree
     assert notebook.name == "survey.ipynb"
     assert not [a for a in argv if "template" in a.lower()]             # voila.json's osa-survey template
-    assert notebook.parent == Path(serving.__file__).resolve().parent.parent / "notebooks"
+    assert notebook.parent == Path(str(files("assessment") / "_shipped" / "notebooks")).resolve()   # the package's
     assert "--no-browser" in argv and "--port=8999" in argv and "--Voila.ip=127.0.0.1" in argv
     assert f"--Voila.config_file_paths={serving.VOILA_CONFIG_DIR}" in argv
     assert env["ASSESSMENT_WORKSPACE"] == str(workspace.path.resolve())
