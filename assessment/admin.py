@@ -139,7 +139,10 @@ class AdminPanel:
         return self._t("wave_opened", name=name)
 
     def _set_status(self, status):
+        from . import _aggregates
         self.workspace.store.set_wave_status(self.wave.value, status)
+        if status == "closed":   # its final tables, kept for every later reader
+            _aggregates.refresh(self.workspace.store, [self.wave.value])
         return self._t("wave_closed" if status == "closed" else "wave_open", name=self.wave.value)
 
     def _set_headcount(self):

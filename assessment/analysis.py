@@ -8,13 +8,14 @@ dashboard redraw only filters tables that are already computed.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import statistics
+from . import _aggregates, statistics
 from .exceptions import AssessmentError, UnknownNameError
 from .protection import NOT_SHOWN_SEPARATELY
 
@@ -91,6 +92,26 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
+class _PerWave(Mapping):
+    """{wave: value} made on first use by `load(wave)` and kept: a workspace's waves without loading them all."""
+
+    def __init__(self, load, waves):
+        self._load, self._waves, self._values = load, list(waves), {}
+
+    def __getitem__(self, wave):
+        if wave not in self._values:
+            if wave not in self._waves:
+                raise KeyError(wave)
+            self._values[wave] = self._load(wave)
+        return self._values[wave]
+
+    def __iter__(self):
+        return iter(self._waves)
+
+    def __len__(self):
+        return len(self._waves)
+
+
 class Results:
     """Every wave of a workspace, scored once; tidy pandas frames with protection applied.
 
@@ -109,11 +130,15 @@ class Results:
             chosen = {store.wave_name(w) for w in waves}   # checked, and as stored ('HÖST' is 'Höst')
             order = [w for w in order if w in chosen]
         self.waves = order
-        self._inputs = statistics.wave_inputs(store, self.waves)
-        self._scored = {w: score_wave(t, m) for w, (t, m) in self._inputs.items()}
+        # the change counters first, then what the tables are computed from (see assessment._aggregates)
+        self._versions = store.data_versions()
         self._hierarchy = store.teams()
         self._headcounts = store.headcounts()
-        self.template = self._inputs[self.waves[-1]][0] if self.waves else self.workspace.template()
+        # raw answers are loaded and scored per wave only when something needs them (item answers,
+        # drivers, changes, a table not stored yet): the stored tables answer the rest
+        self._inputs = _PerWave(lambda w: (store.wave_template(w), store.answer_matrix(w)), self.waves)
+        self._scored = _PerWave(lambda w: score_wave(*self._inputs[w]), self.waves)
+        self.template = store.wave_template(self.waves[-1]) if self.waves else self.workspace.template()
         self.language = language or self.template.language
 
     def _repr_html_(self) -> str:
@@ -158,7 +183,9 @@ class Results:
     # ------------------------------------------------------------ tables
     @cached_property
     def _table(self) -> pd.DataFrame:
-        table = statistics.aggregate_hierarchy(self._scored, self._hierarchy, self._headcounts)
+        def compute(wave):
+            return statistics.aggregate_hierarchy({wave: self._scored[wave]}, self._hierarchy, self._headcounts)
+        table = _aggregates.table(self.workspace.store, self.waves, self._versions, compute)
         roles = {s.id: s.role for s in self.template.scales} | {i.id: "index" for i in self.template.indices}
         table["role"] = table["scale"].map(roles).fillna("")
         return table
@@ -301,7 +328,7 @@ class Results:
         """
         wave = wave or self.latest_wave()
         group = group or statistics.ORGANISATION
-        template = self._inputs[wave][0]
+        template = self.workspace.store.wave_template(wave)
         columns = ["question", "question_text", "text"]
         if not self.comments_shown(wave, group):
             return pd.DataFrame(columns=columns)

@@ -147,7 +147,9 @@ def cmd_wave(args):
         name = ws.open_wave(args.name, opens=args.opens, closes=args.closes)
         print(f"wave {name} is open, with the workspace's current template")
     elif args.action == "close":
+        from . import _aggregates
         ws.store.set_wave_status(args.name, "closed")
+        _aggregates.refresh(ws.store, [ws.wave(args.name)])   # its final tables, kept for every later reader
         print(f"wave {args.name} is closed; it takes no more answers")
     elif args.action == "reopen":
         ws.store.set_wave_status(args.name, "open")
@@ -160,7 +162,9 @@ def cmd_imports(args):
         if args.id is None:
             raise AssessmentError("`imports WORKSPACE undo` needs the import's id; list them with "
                                   f"`assessment imports {args.workspace}`")
+        from . import _aggregates
         removed = ws.store.undo_import(args.id)
+        _aggregates.refresh(ws.store, [removed["wave"]])
         print(f"undid import {removed['id']} ({removed['file']}) from wave {removed['wave']}: removed "
               f"{removed['respondents']} response(s) with {removed['answers']} answer(s) and "
               f"{removed['comments']} comment(s)")

@@ -83,11 +83,33 @@ class Dashboard:
         self.level.observe(self._level_changed, names="value")
         self.tabs.observe(self._tab_changed, names="selected_index")
         header = widgets.HTML(f"<h2 style='margin:0.2em 0'>{html.escape(ui['title'])} — {html.escape(str(r.workspace.name))}</h2>")
+        self.refresh_button = widgets.Button(description=ui["refresh"], icon="refresh", tooltip=ui["refresh_tip"])
+        self.refresh_button.add_class("dashboard-refresh")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        header = widgets.HBox([header, self.refresh_button])
         controls = widgets.HBox([widgets.VBox([self.level, self.group, self.wave, self.item_scale]),
                                  widgets.VBox([self.waves, self.scales])])
         self.widget = widgets.VBox([header, controls, self.message, self.tabs])
         self.widget.add_class("assessment-dashboard")
         self.redraw()
+
+    def refresh(self):
+        """Read the store again: answers submitted or imported since, a closed wave, new teams. The waves'
+        stored aggregate tables make this quick; only a wave that changed is computed again."""
+        self.results = Results(self.results.workspace, language=self.language)
+        self.scope, self.subtree = self._scoped(self.scope)
+        self._actions = None
+        waves = self.results.waves
+        with self.waves.hold_trait_notifications(), self.wave.hold_trait_notifications():
+            chosen = [w for w in self.waves.value if w in waves]
+            self.waves.options = waves
+            self.waves.value = tuple(chosen or waves)
+            current = self.wave.value
+            self.wave.options = waves
+            self.wave.value = current if current in waves else self.results.latest_wave()
+        with self.group.hold_trait_notifications():
+            self._fill_groups()
+        self._changed()
 
     # ------------------------------------------------------------ scope
     def _scoped(self, scope: str | None) -> tuple[str | None, set | None]:

@@ -80,6 +80,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "form.progress_label": "Progress",
         # ---------------------------------------------------------------- the leaders' dashboard
         "dashboard.title": "Work environment dashboard",
+        "dashboard.refresh": "Refresh", "dashboard.refresh_tip": "Show answers received since the page was opened",
         "dashboard.level": "Show", "dashboard.department": "Departments", "dashboard.team": "Teams",
         "dashboard.group": "Group", "dashboard.waves": "Waves", "dashboard.scales": "Scales",
         "dashboard.wave": "Wave", "dashboard.item_scale": "Items of", "dashboard.all": "(all)",
@@ -400,6 +401,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "form.progress_label": "Förlopp",
         # ---------------------------------------------------------------- the leaders' dashboard
         "dashboard.title": "Arbetsmiljöpanel",
+        "dashboard.refresh": "Uppdatera", "dashboard.refresh_tip": "Visa svar som har kommit sedan sidan öppnades",
         "dashboard.level": "Visa", "dashboard.department": "Avdelningar", "dashboard.team": "Team",
         "dashboard.group": "Grupp", "dashboard.waves": "Mätningar", "dashboard.scales": "Skalor",
         "dashboard.wave": "Mätning", "dashboard.item_scale": "Frågor i", "dashboard.all": "(alla)",

@@ -6,7 +6,7 @@ hand-written either way; Alembic on SQLAlchemy Core would add four packages (abo
 0.3 s and 34 MB of memory to every start of the CLI, the form and each report kernel, and would
 remove only the ten-line dialect shim. README.md ("Store upgrades") has the measurements.
 
-Each migration moves the schema from version N-1 to N. A step is either SQL (with `{pk}` and
+Each migration moves the schema from version N-1 to N. A step is either SQL (with `{pk}`, `{blob}` and
 `{without_rowid}` filled in per database) or a function taking the store, for data that has to be
 rewritten. Migration 1 is the v0.1.0 schema exactly as that release created it; a new store runs
 every migration, an older one the ones it lacks. Never edit a migration that has shipped: add one.
@@ -139,6 +139,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     )),
     Migration(4, "a flag for responses much faster than their file's median time (the times are not kept)", (
         "ALTER TABLE respondents ADD COLUMN fast INTEGER",
+    )),
+    Migration(5, "a change counter per wave, and each wave's protected aggregate table stored for that counter", (
+        "ALTER TABLE waves ADD COLUMN data_version INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE aggregates (
+            wave_id INTEGER PRIMARY KEY REFERENCES waves(wave_id), data_version INTEGER NOT NULL,
+            format INTEGER NOT NULL, computed_at VARCHAR(32) NOT NULL, texts TEXT NOT NULL, numbers {blob} NOT NULL)""",
     )),
 )
 LATEST = MIGRATIONS[-1].version

@@ -21,3 +21,40 @@ def build_template(scales, indices=(), min_answered=0.5, min_group=5, min_change
                    for sid, role, items in scales],
         "indices": [{"id": iid, "title": iid, "from": list(source)} for iid, source in indices],
     })
+
+
+def answer_rows(template, team: str, kinds) -> list[dict]:
+    """One response per kind for `team` on a template's items: "full" (every item, varied answers), "straight"
+    (every agreement item answered 4, i.e. straight-lining) or "incomplete" (only the first 3 agreement items)."""
+    agree = [i for i in template.items if i.response_scale.points <= 7]
+    rows = []
+    for k, kind in enumerate(kinds):
+        row = {"team": team}
+        if kind == "full":
+            row.update({i.id: i.response_scale.values[(k + j) % len(i.response_scale.values)]
+                        for j, i in enumerate(template.items)})
+        elif kind == "straight":
+            row.update({i.id: 4 for i in agree})
+        elif kind == "incomplete":
+            row.update({i.id: 1 + j % 5 for j, i in enumerate(agree[:3])})
+        else:
+            raise ValueError(kind)
+        rows.append(row)
+    return rows
+
+
+def organisation_workspace(path, departments: dict, wave: str = "w1"):
+    """A workspace (osa-core, English, min_group 5) whose departments hold teams of given responses:
+    {department: {team: [kind, ...]}} with kinds as in `answer_rows`. Returns the open Workspace."""
+    import pandas as pd
+
+    from assessment.workspace import Workspace
+    ws = Workspace.create(path, template="osa-core", wave=wave)
+    ws.store.add_teams([(team, department) for department, teams in departments.items() for team in teams])
+    template = ws.store.wave_template(wave)
+    rows = [row for teams in departments.values() for team, kinds in teams.items()
+            for row in answer_rows(template, team, kinds)]
+    matrix = pd.DataFrame(rows, columns=["team", *template.item_ids])
+    matrix[template.item_ids] = matrix[template.item_ids].astype("float64")
+    ws.store.add_answer_matrix(wave, matrix)
+    return ws

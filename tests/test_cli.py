@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from assessment.cli import build_parser, main
-from assessment.store import SCHEMA_VERSION
+from assessment.store import SCHEMA_VERSION, Response
 from assessment.workspace import Workspace
 
 
@@ -267,3 +268,106 @@ def test_output_cut_short_by_a_reader_ends_quietly(tmp_path):
     piped = subprocess.run(f"'{sys.executable}' -m assessment score '{tmp_path / 'big'}' | head -1", shell=True,
                            capture_output=True, text=True, timeout=120)
     assert "Traceback" not in piped.stderr and "BrokenPipe" not in piped.stderr
+
+
+# ---------------------------------------------------------------- one behaviour per option (real files in tmp_path)
+
+def stored_answers(path, wave="w1"):
+    with Workspace(path) as ws:
+        answers = ws.store.answers(wave)
+    return sorted(zip(answers["team"], answers["item"], answers["value"]))
+
+
+def test_codes_writes_count_codes_per_team_that_each_admit_one_response_for_that_team(workspace, tmp_path, capsys):
+    out = tmp_path / "codes.csv"
+    assert main(["codes", str(workspace.path), "--team", "Data", "--team", "Platform", "--count", "2",
+                 "--out", str(out)]) == 0
+    assert f"wrote 4 one-time code(s) to {out}" in capsys.readouterr().out
+    rows = [line.split(",") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0] == ["team", "code"] and sorted(team for team, _ in rows[1:]) == ["Data", "Data", "Platform", "Platform"]
+    assert len({code for _, code in rows[1:]}) == 4
+    assert oct(out.stat().st_mode & 0o777) == oct(0o600)
+    with Workspace(workspace.path) as ws:
+        assert [ws.store.code_team("w1", code) for _, code in rows[1:]] == [team for team, _ in rows[1:]]
+
+
+def test_import_with_a_mapping_file_reads_its_team_column_columns_and_values(workspace, tmp_path):
+    (tmp_path / "mapping.yaml").write_text(
+        "team: Avdelning\ncolumns: {Q1: exp_role, Q2: goal_smart}\nignore: [Tidstämpel]\nvalues: {Sju: 5}\n"
+        "teams: {Plattform: Platform}\n", encoding="utf-8")
+    (tmp_path / "svar.csv").write_text("Tidstämpel;Avdelning;Q1;Q2\n2026-03-01 10:00;Plattform;Sju;2\n"
+                                       "2026-03-01 10:05;Data;3;\n", encoding="utf-8")
+    assert main(["import", str(workspace.path), str(tmp_path / "svar.csv"), "--mapping",
+                 str(tmp_path / "mapping.yaml")]) == 0
+    assert stored_answers(workspace.path) == [("Data", "exp_role", 3), ("Platform", "exp_role", 5),
+                                              ("Platform", "goal_smart", 2)]
+
+
+def test_import_with_add_teams_creates_the_teams_the_file_names(workspace, tmp_path):
+    (tmp_path / "a.csv").write_text("team,exp_role\nSupport,4\nData,2\n", encoding="utf-8")
+    done = run("import", workspace.path, tmp_path / "a.csv")
+    assert done.returncode == 2 and "Support" in done.stderr          # without the option: refused
+    assert stored_answers(workspace.path) == []
+    assert main(["import", str(workspace.path), str(tmp_path / "a.csv"), "--add-teams"]) == 0
+    assert stored_answers(workspace.path) == [("Data", "exp_role", 2), ("Support", "exp_role", 4)]
+    with Workspace(workspace.path) as ws:
+        assert "Support" in set(ws.store.teams()["team"])
+
+
+def test_import_with_encoding_reads_a_cp1252_file(workspace, tmp_path):
+    workspace.store.add_team("Försäljning")
+    (tmp_path / "excel.csv").write_bytes("team;exp_role;goal_smart\nFörsäljning;Instämmer helt;2\n".encode("cp1252"))
+    assert main(["import", str(workspace.path), str(tmp_path / "excel.csv"), "--encoding", "cp1252"]) == 0
+    assert stored_answers(workspace.path) == [("Försäljning", "exp_role", 5), ("Försäljning", "goal_smart", 2)]
+
+
+def test_teams_file_adds_teams_under_their_departments_with_headcounts(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "ws"), "--wave", "w1"]) == 0
+    (tmp_path / "teams.csv").write_text("team,parent,headcount\nLager,Logistik,14\nKassa,Butik,9\nIT,,6\n",
+                                        encoding="utf-8")
+    assert main(["teams", str(tmp_path / "ws"), "--file", str(tmp_path / "teams.csv")]) == 0
+    assert "added or updated 3 team(s)" in capsys.readouterr().out
+    with Workspace(tmp_path / "ws") as ws:
+        parents = ws.store.teams().set_index("team")["parent"].to_dict()
+        headcounts = ws.store.headcounts("w1").set_index("team")["headcount"].to_dict()
+    assert parents["Lager"] == "Logistik" and parents["Kassa"] == "Butik" and pd.isna(parents["IT"])
+    assert headcounts == {"Lager": 14, "Kassa": 9, "IT": 6}
+
+
+def test_score_by_organisation_prints_one_row_over_every_respondent(tmp_path, capsys):
+    from _builders import answer_rows, organisation_workspace
+    departments = {"Sales": {"North": ["full"] * 8, "South": ["full"] * 7}, "Product": {"Data": ["full"] * 6}}
+    ws = organisation_workspace(tmp_path / "ws", departments)
+    template = ws.store.wave_template("w1")
+    ws.close()
+    capsys.readouterr()
+    assert main(["score", str(tmp_path / "ws"), "--by", "organisation"]) == 0
+    header, *rows = capsys.readouterr().out.strip().splitlines()
+    assert len(rows) == 1
+    table = dict(zip(header.split(), rows[0].split()))
+    assert table["organisation"] == "Organisation" and int(table["n"]) == 8 + 7 + 6
+    scale = next(s for s in template.scales if s.id == "expectations")
+    people = [row for teams in departments.values() for team, kinds in teams.items()
+              for row in answer_rows(template, team, kinds)]
+    scores = []
+    for person in people:                          # each item onto 0-100, reverse keys flipped, mean per person
+        points = []
+        for item in scale.items:
+            low, high = item.response_scale.low, item.response_scale.high
+            x = low + high - person[item.id] if item.reverse else person[item.id]
+            points.append((x - low) * 100 / (high - low))
+        scores.append(sum(points) / len(points))
+    assert float(table["expectations"]) == pytest.approx(sum(scores) / len(scores), abs=0.05)
+
+
+def test_export_with_a_wave_writes_only_that_waves_rows(workspace, tmp_path):
+    workspace.store.add_responses("w1", [Response("Platform", {"exp_role": 3}) for _ in range(6)])
+    workspace.open_wave("w2")
+    workspace.store.add_responses("w2", [Response("Platform", {"exp_role": 4}) for _ in range(7)])
+    assert main(["export", str(workspace.path), "--wave", "w1", "--out", str(tmp_path / "out")]) == 0
+    answers = pd.read_csv(tmp_path / "out" / "answers.csv")
+    groups = pd.read_csv(tmp_path / "out" / "group_scores.csv")
+    assert answers["wave"].tolist() == ["w1"] * 6 and answers["exp_role"].tolist() == [3] * 6
+    assert set(groups["wave"]) == {"w1"}
+    assert main(["export", str(workspace.path), "--out", str(tmp_path / "all")]) == 0
+    assert sorted(set(pd.read_csv(tmp_path / "all" / "answers.csv")["wave"])) == ["w1", "w2"]

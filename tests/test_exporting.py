@@ -68,3 +68,56 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---------------------------------------------------------------- small teams are merged, never dropped
+
+ORGANISATION = {"Sales": {"North": ["full"] * 8, "South": ["full"] * 7, "Tiny": ["full"] * 3, "Wee": ["full"] * 2},
+                "Product": {"Platform": ["full"] * 9, "Data": ["full"] * 6}}
+MIN_GROUP = 5
+
+
+@pytest.fixture
+def small_teams(tmp_path):
+    """Sales: North 8, South 7 and two small teams (Tiny 3, Wee 2: 5 together); Product: Platform 9, Data 6."""
+    from _builders import organisation_workspace
+    ws = organisation_workspace(tmp_path / "ws", ORGANISATION)
+    yield ws
+    ws.close()
+
+
+def expected_regions(organisation) -> dict[str, list[tuple[str, int]]]:
+    """Each export label with the (team, respondent number) of its members: a team of at least MIN_GROUP under its
+    own name, the smaller ones under "<department> (teams not shown separately)"."""
+    regions: dict[str, list] = {}
+    for department, teams in organisation.items():
+        hidden = [team for team, kinds in teams.items() if len(kinds) < MIN_GROUP]
+        pooled = sum(len(teams[t]) for t in hidden)
+        assert pooled == 0 or pooled >= MIN_GROUP          # the fixture needs no differencing
+        for team, kinds in teams.items():
+            label = f"{department} (teams not shown separately)" if team in hidden else team
+            regions.setdefault(label, []).extend((team, k) for k in range(len(kinds)))
+    return regions
+
+
+def test_every_respondent_of_a_small_team_is_in_the_answers_export_under_the_department(small_teams, tmp_path):
+    export_all(small_teams, out=tmp_path / "out")
+    answers = pd.read_csv(tmp_path / "out" / "answers.csv")
+    counts = answers["team"].value_counts().to_dict()
+    regions = expected_regions(ORGANISATION)
+    assert counts == {label: len(members) for label, members in regions.items()}
+    assert counts["Sales (teams not shown separately)"] == 3 + 2
+    assert len(answers) == sum(len(kinds) for teams in ORGANISATION.values() for kinds in teams.values())
+
+
+def test_the_merged_region_keeps_the_small_teams_answers_themselves(small_teams, tmp_path):
+    from _builders import answer_rows
+    export_all(small_teams, out=tmp_path / "out")
+    answers = pd.read_csv(tmp_path / "out" / "answers.csv")
+    merged = answers[answers["team"] == "Sales (teams not shown separately)"]
+    template = small_teams.store.wave_template("w1")
+    given = [row for team in ("Tiny", "Wee") for row in answer_rows(template, team, ORGANISATION["Sales"][team])]
+    for item in ("exp_role", "safe_ask", "enps_recommend"):
+        assert sorted(merged[item].tolist()) == sorted(row[item] for row in given), item
+    scores = pd.read_csv(tmp_path / "out" / "scale_scores.csv")
+    assert (scores["team"] == "Sales (teams not shown separately)").sum() == 5

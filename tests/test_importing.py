@@ -261,3 +261,33 @@ def test_a_team_spelled_another_way_gets_did_you_mean_and_nothing_is_stored(work
     assert "unknown team 'PLATFORM'; did you mean 'Platform'?" in problems[1]
     assert "add it with `assessment teams WORKSPACE --add 'Nobody'`" in problems[2]
     assert workspace.store.answers("w1").empty
+
+
+# ---------------------------------------------------------------- every answer format README promises
+
+# README, "Importing from other form tools": a whole number in range (also 4.0 / 4,0), a response label in any of
+# the template's languages (case and spacing aside), or a number with its own label ("4 - Agree", "4. Agree",
+# "1 – Instämmer inte alls"), as Microsoft Forms and Qualtrics export them.
+PROMISED_ANSWERS = [("4", 4), ("4.0", 4), ("4,0", 4), ("Agree", 4), ("  strongly AGREE ", 5), ("Instämmer helt", 5),
+                    ("4 - Agree", 4), ("5 - Strongly agree", 5), ("4. Agree", 4), ("1 – Instämmer inte alls", 1),
+                    ("2 - Instämmer inte", 2)]
+
+
+@pytest.mark.parametrize("cell, point", PROMISED_ANSWERS, ids=[c.strip() for c, _ in PROMISED_ANSWERS])
+def test_each_answer_format_the_readme_promises_is_stored_as_its_point(workspace, write, cell, point):
+    path = write("answers.csv", f"team;exp_role;goal_smart\nPlatform;{cell};3\n")
+    result = import_answers(workspace.store, "w1", path)
+    assert result.stored == 1
+    assert stored(workspace) == [("Platform", "exp_role", point), ("Platform", "goal_smart", 3)]
+
+
+def test_numbered_labels_in_a_whole_column_are_read_as_a_form_tool_exports_them(workspace, write):
+    path = write("forms.csv", """
+        team,exp_role,goal_smart
+        Platform,1 - Strongly disagree,5 - Strongly agree
+        Data,4 - Agree,3 - Neither agree nor disagree
+        Data,2 - Disagree,
+    """)
+    import_answers(workspace.store, "w1", path)
+    assert stored(workspace) == [("Data", "exp_role", 2), ("Data", "exp_role", 4), ("Data", "goal_smart", 3),
+                                 ("Platform", "exp_role", 1), ("Platform", "goal_smart", 5)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import multiprocessing
 import os
 import stat
 
@@ -11,6 +13,7 @@ import pytest
 from assessment.exceptions import AssessmentError, ResponseRejected
 from assessment.invitations import write_codes
 from assessment.store import Response
+from assessment.workspace import Workspace
 
 
 def read_codes(path):
@@ -69,3 +72,95 @@ def test_a_code_from_another_wave_is_not_valid(workspace):
     workspace.open_wave("w2")
     with pytest.raises(ResponseRejected, match="not valid"):
         workspace.store.add_responses("w2", [Response("Data", {"exp_role": 2})], code=code)
+
+
+# ---------------------------------------------------------------- code hashes: salted per workspace
+
+def expected_code_hash(salt: str, code: str) -> str:
+    """How a code is stored, written out here: SHA-256 of the salt and the code's letters and digits, upper case."""
+    letters = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(f"{salt}\x1fcode\x1f{letters}".encode()).hexdigest()
+
+
+def salt_of(store) -> str:
+    return store._one("SELECT value FROM meta WHERE key = 'salt'")
+
+
+def test_each_workspace_stores_its_codes_hashed_with_its_own_salt(tmp_path):
+    salts, stored_hashes, issued = [], [], []
+    for name in ("acme", "globex"):
+        with Workspace.create(tmp_path / name, template="osa-core", wave="w1") as ws:
+            ws.store.add_teams([("Data", "Product")])
+            issued.append(ws.store.issue_codes("w1", "Data", 3))
+            salts.append(salt_of(ws.store))
+            stored_hashes.append({r[0] for r in ws.store._all("SELECT code_hash FROM codes")})
+    assert salts[0] != salts[1]
+    for salt, codes, hashes in zip(salts, issued, stored_hashes):
+        assert hashes == {expected_code_hash(salt, code) for code in codes}
+    # the same code would be stored under another hash in the other workspace
+    assert expected_code_hash(salts[0], issued[0][0]) != expected_code_hash(salts[1], issued[0][0])
+
+
+def test_a_code_no_longer_matches_once_the_salt_changes(tmp_path):
+    path = tmp_path / "acme"
+    with Workspace.create(path, template="osa-core", wave="w1") as ws:
+        ws.store.add_teams([("Data", "Product")])
+        code = ws.store.issue_codes("w1", "Data", 1)[0]
+        assert ws.store.code_team("w1", code) == "Data"
+        ws.store._exec("UPDATE meta SET value = ? WHERE key = 'salt'", ("c" * 32,))
+    with Workspace(path) as ws:
+        with pytest.raises(ResponseRejected, match="not valid"):
+            ws.store.code_team("w1", code)
+
+
+# ---------------------------------------------------------------- one code spent by several processes at once
+
+SPENDERS = 4
+ROUNDS = 5
+STORED, REFUSED = "stored", "refused"
+
+
+def _spend_each_code(path: str, codes: list[str], barrier, results, worker: int):
+    """One process: for each code, wait until every process is ready, then submit one response with it."""
+    from assessment.exceptions import ResponseRejected
+    from assessment.store import Response
+    from assessment.workspace import Workspace
+    ws = Workspace(path)
+    try:
+        for round_, code in enumerate(codes):
+            barrier.wait(timeout=120)
+            try:
+                ws.store.add_responses("w1", [Response("Platform", {"exp_role": 1 + worker})], code=code)
+                results.put((round_, worker, STORED, ""))
+            except ResponseRejected as refused:
+                results.put((round_, worker, REFUSED, str(refused)))
+    finally:
+        ws.close()
+
+
+@pytest.mark.slow
+def test_one_code_submitted_by_several_processes_at_the_same_moment_is_spent_once(workspace):
+    """Four processes (not threads: each has its own connection) submit with the same code at one barrier, five
+    codes in turn; each time exactly one response is stored and the other three are told the code is used."""
+    codes = workspace.store.issue_codes("w1", "Data", ROUNDS)
+    path = str(workspace.path)
+    workspace.close()
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(SPENDERS), context.Queue()
+    workers = [context.Process(target=_spend_each_code, args=(path, codes, barrier, results, w))
+               for w in range(SPENDERS)]
+    for process in workers:
+        process.start()
+    outcomes = [results.get(timeout=300) for _ in range(SPENDERS * ROUNDS)]
+    for process in workers:
+        process.join(timeout=60)
+    assert [p.exitcode for p in workers] == [0] * SPENDERS
+    for round_ in range(ROUNDS):
+        this_round = [(what, why) for r, _w, what, why in outcomes if r == round_]
+        assert sorted(what for what, _ in this_round) == [REFUSED] * (SPENDERS - 1) + [STORED], round_
+        assert all("already been used" in why for what, why in this_round if what == REFUSED)
+    with Workspace(path) as ws:
+        answers = ws.store.answers("w1")
+        assert len(answers) == ROUNDS and set(answers["team"]) == {"Data"}
+        assert ws.store._one("SELECT COUNT(*) FROM respondents") == ROUNDS
+        assert ws.store.code_counts("w1")["used"].tolist() == [ROUNDS]

@@ -188,3 +188,121 @@ def test_no_output_or_export_of_a_random_organisation_singles_anyone_out(tmp_pat
         assert found == [], "\n".join(map(str, found))
     finally:
         ws.close()
+
+
+# ---------------------------------------------------------------- every rule at exactly threshold - 1 and threshold
+
+MIN_GROUP, MIN_COMMENTS = 5, 10
+
+
+def department_of(*teams):
+    """A tree of teams (nodes 0, 1, ...) under one department "D" (the last node)."""
+    names = list(teams)
+    return protection.Tree(["team"] * len(names) + ["department"], names + ["D"], [len(names)] * len(names) + [-1])
+
+
+def reasons(tree, respondents, scored=None):
+    """wave_reasons at min_group 5 / min_comments 10; `scored` per node (one score column), default everyone."""
+    respondents = np.asarray(respondents, dtype=float)
+    n = np.asarray(respondents if scored is None else scored, dtype=float).reshape(-1, 1)
+    group, scores, comments = protection.wave_reasons(tree, respondents, n, MIN_GROUP, MIN_COMMENTS)
+    return group.tolist(), scores[:, 0].tolist(), comments.tolist()
+
+
+@pytest.mark.parametrize("size, reason", [(MIN_GROUP - 1, protection.SMALL_GROUP), (MIN_GROUP, None)])
+def test_a_group_of_threshold_minus_one_is_hidden_as_small_and_a_group_of_threshold_is_shown(size, reason):
+    tree = protection.Tree(["team", "organisation"], ["T", "Org"], [1, -1])
+    group, _scores, _comments = reasons(tree, [size, size])
+    assert group == [reason, reason]
+
+
+@pytest.mark.parametrize("rest, expected", [
+    (MIN_GROUP - 1, [None, protection.SMALL_GROUP, protection.DIFFERENCING, None]),
+    (MIN_GROUP, [None, None, None, None]),
+])
+def test_a_hidden_team_of_threshold_minus_one_hides_a_sibling_and_one_of_threshold_does_not(rest, expected):
+    """D = Big 30 + Mid 20 + Rest: with Rest at 4, D - Big - Mid would be Rest, so the smaller sibling goes too."""
+    tree = department_of("Big", "Rest", "Mid")
+    group, _scores, _comments = reasons(tree, [30, rest, 20, 50 + rest])
+    assert group == expected
+
+
+@pytest.mark.parametrize("on_department, hidden", [(MIN_GROUP - 1, True), (MIN_GROUP, False)])
+def test_people_registered_on_the_department_itself_are_a_remainder_too(on_department, hidden):
+    """D has one team of 20 and `on_department` people registered on D directly: D - Big is those people."""
+    tree = department_of("Big")
+    group, _scores, _comments = reasons(tree, [20, 20 + on_department])
+    assert group == ([protection.DIFFERENCING, None] if hidden else [None, None])
+
+
+@pytest.mark.parametrize("scored, expected", [
+    (MIN_GROUP - 1, [protection.SMALL_GROUP, protection.DIFFERENCING, None, None]),
+    (MIN_GROUP, [None, None, None, None]),
+])
+def test_a_scale_cell_scored_by_threshold_minus_one_is_hidden_as_small_even_in_a_shown_team(scored, expected):
+    """Team A has 20 respondents but only `scored` have a score on the scale: the cell is small, not 'differencing'."""
+    tree = department_of("A", "B", "C")
+    group, scores, _comments = reasons(tree, [20, 20, 20, 60], scored=[scored, 20, 30, 50 + scored])
+    assert group == [None, None, None, None]
+    assert scores == expected
+
+
+@pytest.mark.parametrize("size, reason", [(MIN_COMMENTS - 1, protection.SMALL_GROUP), (MIN_COMMENTS, None)])
+def test_comments_of_a_group_of_comment_threshold_minus_one_are_hidden_and_of_the_threshold_shown(size, reason):
+    tree = protection.Tree(["team", "organisation"], ["T", "Org"], [1, -1])
+    group, _scores, comments = reasons(tree, [size, size])
+    assert group == [None, None]                     # shown as a group: 9 and 10 are both over min_group
+    assert comments == [reason, reason]
+
+
+@pytest.mark.parametrize("small, expected", [
+    (MIN_COMMENTS - 1, [protection.DIFFERENCING, protection.SMALL_GROUP, None]),
+    (MIN_COMMENTS, [None, None, None]),
+])
+def test_a_comment_remainder_of_comment_threshold_minus_one_hides_the_sibling_comments(small, expected):
+    """v0.1.0's hole 2 at its boundary: D = Big 20 + Small; D's comments minus Big's would be Small's."""
+    tree = department_of("Big", "Small")
+    group, _scores, comments = reasons(tree, [20, small, 20 + small])
+    assert group == [None, None, None]
+    assert comments == expected
+
+
+def _builders_template():
+    from _builders import build_template
+    return build_template([("clarity", "pillar", ["cl1", "cl2"]), ("support", "pillar", ["su1", "su2"])],
+                          min_group=MIN_GROUP)
+
+
+@pytest.mark.parametrize("answered", [MIN_GROUP - 1, MIN_GROUP])
+def test_a_scale_cell_of_a_shown_team_is_hidden_by_figure_and_reason_below_its_own_n(answered):
+    """Team A (12 respondents; `answered` of them answer clarity) and team B (12, all answer) in department D."""
+    from assessment.statistics import aggregate
+    template = _builders_template()
+    clarity_a = [(1 + k % 5, 5 - k % 5) for k in range(answered)]       # (cl1, cl2) of A's answerers
+    rows = [{"team": "A", "cl1": c1, "cl2": c2, "su1": 4, "su2": 4} for c1, c2 in clarity_a]
+    rows += [{"team": "A", "su1": 3, "su2": 3} for _ in range(12 - answered)]
+    rows += [{"team": "B", "cl1": 4, "cl2": 5, "su1": 2, "su2": 2} for _ in range(12)]
+    matrix = pd.DataFrame(rows, columns=["team", "cl1", "cl2", "su1", "su2"]).astype(
+        {c: "float64" for c in ["cl1", "cl2", "su1", "su2"]})
+    table = aggregate({"w1": (template, matrix)}, hierarchy=pd.DataFrame({"team": ["A", "B"], "parent": ["D", "D"]}),
+                      by=["team", "department"])
+
+    def cell(group, scale):
+        part = table[(table["group"] == group) & (table["scale"] == scale)]
+        assert len(part) == 1
+        return part.iloc[0]
+    a = cell("A", "clarity")
+    assert a["group_suppressed_reason"] is None or pd.isna(a["group_suppressed_reason"])   # A itself is shown
+    assert cell("A", "support")["n"] == 12
+    a_mean = np.mean([((c1 - 1) * 25 + (c2 - 1) * 25) / 2 for c1, c2 in clarity_a])
+    if answered < MIN_GROUP:
+        assert a["suppressed"] and a["suppressed_reason"] == protection.SMALL_GROUP
+        assert np.isnan(a["n"]) and np.isnan(a["mean"])
+        # D minus B would be A's four: B's clarity cell goes too, and D (16 scores) is shown
+        assert cell("B", "clarity")["suppressed_reason"] == protection.DIFFERENCING
+    else:
+        assert not a["suppressed"] and a["n"] == answered and a["mean"] == pytest.approx(a_mean)
+        assert not cell("B", "clarity")["suppressed"]
+    d = cell("D", "clarity")
+    assert not d["suppressed"] and d["n"] == answered + 12
+    assert d["mean"] == pytest.approx((a_mean * answered + 87.5 * 12) / (answered + 12))

@@ -131,3 +131,42 @@ def test_a_report_notes_its_groups_quality_flags_in_its_language(flagged):
     assert "Datakvalitet att ha i åtanke: samma svar på allt" in swedish and "straight-lining" not in swedish
     department = Report(flagged.workspace, wave="w1", group="Sales", level="department", results=flagged).html()
     assert "svarsfrekvens" not in department and "response rate above 100 % (Sales North)" in department
+
+
+# ---------------------------------------------------------------- small teams pooled in the data-quality table
+
+QUALITY_ORGANISATION = {
+    "Sales": {"North": ["full"] * 6 + ["incomplete", "straight"], "South": ["full"] * 7,
+              "Tiny": ["straight", "incomplete", "full"], "Wee": ["incomplete", "straight"]},
+    "Product": {"Platform": ["full"] * 8 + ["straight"], "Data": ["full"] * 6}}
+POOLED = "Organisation (teams not shown separately)"
+
+
+@pytest.fixture
+def quality_workspace(tmp_path):
+    """Tiny (3) and Wee (2) are under the threshold of 5 and hold two straight-liners and two incomplete responses."""
+    from _builders import organisation_workspace
+    ws = organisation_workspace(tmp_path / "ws", QUALITY_ORGANISATION)
+    yield ws
+    ws.close()
+
+
+def test_the_pooled_row_counts_every_respondent_and_flag_of_the_hidden_teams(quality_workspace):
+    table = Results(quality_workspace).data_quality("w1").set_index("team")
+    hidden = [kinds for teams in QUALITY_ORGANISATION.values() for kinds in teams.values() if len(kinds) < 5]
+    expected = {"respondents": sum(len(kinds) for kinds in hidden),
+                "incomplete": sum(kinds.count("incomplete") for kinds in hidden),
+                "straight_lining": sum(kinds.count("straight") for kinds in hidden)}
+    assert expected == {"respondents": 5, "incomplete": 2, "straight_lining": 2}
+    assert table.loc[POOLED, list(expected)].astype(int).to_dict() == expected
+
+
+def test_shown_teams_keep_their_own_flags_beside_the_pooled_row(quality_workspace):
+    table = Results(quality_workspace).data_quality("w1").set_index("team")
+    assert set(table.index) == {"North", "South", "Platform", "Data", POOLED}
+    for team in ("North", "South", "Platform", "Data"):
+        kinds = next(teams[team] for teams in QUALITY_ORGANISATION.values() if team in teams)
+        assert table.loc[team, ["respondents", "incomplete", "straight_lining"]].astype(int).tolist() == \
+            [len(kinds), kinds.count("incomplete"), kinds.count("straight")], team
+    assert int(table["respondents"].sum()) == sum(len(k) for teams in QUALITY_ORGANISATION.values()
+                                                  for k in teams.values())

@@ -269,3 +269,32 @@ def test_shipped_template_scores_every_scale_and_the_security_index():
     assert list(scores.columns) == [s.id for s in osa.scales] + ["security"]
     assert scores.notna().all().all()
     assert ((scores >= 0) & (scores <= 100)).all().all()
+
+
+# ---------------------------------------------------------------- the share rule at exactly its boundary
+
+@pytest.fixture
+def twenty_five_items():
+    """One scale of 25 items with min_answered 0.28: 7 of 25 is exactly the share, yet 0.28 * 25 in floating
+    point is 7.000000000000001."""
+    return make_template([("long", "pillar", [f"i{k}" for k in range(25)])], min_answered=0.28)
+
+
+def test_exactly_the_min_answered_share_of_items_gives_a_score(twenty_five_items):
+    assert 0.28 * 25 > 7                                # why the rule needs its tolerance
+    matrix = make_matrix(twenty_five_items, [{f"i{k}": 5 if k % 2 else 1 for k in range(7)}])   # 7 of 25 answered
+    expected = sum(100 if k % 2 else 0 for k in range(7)) / 7
+    assert scale_scores(twenty_five_items, matrix).loc[101, "long"] == pytest.approx(expected)
+
+
+def test_one_item_fewer_than_the_min_answered_share_gives_no_score(twenty_five_items):
+    matrix = make_matrix(twenty_five_items, [{f"i{k}": 5 for k in range(6)}])                  # 6 of 25 answered
+    assert math.isnan(scale_scores(twenty_five_items, matrix).loc[101, "long"])
+
+
+@pytest.mark.parametrize("share, items, enough", [(0.56, 25, 14), (0.14, 50, 7), (0.55, 100, 55), (0.5, 4, 2)])
+def test_the_share_rule_holds_at_its_boundary_also_where_floating_point_rounds_the_share_up(share, items, enough):
+    template = make_template([("s", "pillar", [f"i{k}" for k in range(items)])], min_answered=share)
+    at, under = ({f"i{k}": 4 for k in range(count)} for count in (enough, enough - 1))
+    scores = scale_scores(template, make_matrix(template, [at, under]))["s"].tolist()
+    assert scores[0] == 75.0 and math.isnan(scores[1])

@@ -776,3 +776,31 @@ def test_aggregate_of_100k_respondents_has_a_row_per_group_and_score():
     tree = hierarchy([(t, f"dept{k % 20}") for k, t in enumerate(teams)])
     table = aggregate({"w1": (big, matrix)}, tree, by=["team", "department", "organisation"])
     assert len(table) == (200 + 20 + 1) * 9
+
+
+# ---------------------------------------------------------------- min_change at exactly the boundary
+
+@pytest.fixture
+def boundary_change(template):
+    """Team Edge: 2000 people scoring clarity 50 or 75; the share of 75s goes from 50 % to 70 %, so the mean goes
+    from 62.5 to 67.5: a change of exactly min_change (5) points, on 2000 people clearly significant. Team Under:
+    from 50 % to 69.75 %, a change of 4.9375 points."""
+    def split(team, n, fours):
+        return people(team, fours, cl1=4, cl2=4) + people(team, n - fours, cl1=3, cl2=3)
+    first = split("Edge", 2000, 1000) + split("Under", 2000, 1000)
+    second = split("Edge", 2000, 1400) + split("Under", 2000, 1395)
+    return {"w1": (template, make_matrix(template, first)), "w2": (template, make_matrix(template, second))}
+
+
+def test_a_significant_change_of_exactly_min_change_is_flagged(boundary_change, template):
+    got = row(compare_waves(boundary_change, "w1", "w2"), "Edge", "clarity")
+    expected = (1400 * 75 + 600 * 50) / 2000 - (1000 * 75 + 1000 * 50) / 2000
+    assert expected == template.min_change == 5
+    assert got["diff"] == expected and got["q_value"] < 0.05
+    assert got["flagged"]
+
+
+def test_a_significant_change_just_under_min_change_is_not_flagged(boundary_change):
+    got = row(compare_waves(boundary_change, "w1", "w2"), "Under", "clarity")
+    assert got["diff"] == pytest.approx((1395 * 75 + 605 * 50) / 2000 - 62.5) and got["q_value"] < 0.05
+    assert not got["flagged"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 
@@ -10,6 +11,7 @@ import pytest
 
 from assessment.exceptions import ResponseRejected, StoreError, UnknownNameError
 from assessment.store import Response, Store
+from assessment.workspace import Workspace
 
 
 def test_store_file_is_readable_only_by_its_owner(workspace):
@@ -160,3 +162,49 @@ def test_write_ahead_log_files_are_readable_only_by_the_owner_too(workspace):
             assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, suffix
     finally:
         other.close()
+
+
+# ---------------------------------------------------------------- respondent keys: salted per workspace
+
+def stored_salt(store) -> str:
+    return store._one("SELECT value FROM meta WHERE key = 'salt'")
+
+
+def expected_key(salt: str, wave: str, source_id: str) -> str:
+    """How a respondent key is derived, written out here: SHA-256 of salt, wave and id (US-separated), 32 hex digits."""
+    return hashlib.sha256(f"{salt}\x1f{wave}\x1f{source_id}".encode()).hexdigest()[:32]
+
+
+def stored_keys(store) -> list[str]:
+    return [r[0] for r in store._all("SELECT respondent_key FROM respondents ORDER BY respondent_id")]
+
+
+def set_salt(workspace_path, salt: str):
+    """Give a workspace a salt of our choosing (a fresh Store reads it)."""
+    with Workspace(workspace_path) as ws:
+        ws.store._exec("UPDATE meta SET value = ? WHERE key = 'salt'", (salt,))
+
+
+def test_two_workspaces_store_the_same_respondent_id_under_different_keys_from_their_own_salts(tmp_path):
+    keys, salts = [], []
+    for name in ("acme", "globex"):
+        with Workspace.create(tmp_path / name, template="osa-core", wave="w1") as ws:
+            ws.store.add_teams([("Platform", "Product")])
+            ws.store.add_responses("w1", [Response("Platform", {"exp_role": 3}, respondent="anna@example.com")])
+            salts.append(stored_salt(ws.store))
+            keys.append(stored_keys(ws.store)[0])
+    assert salts[0] != salts[1] and len(salts[0]) == 32
+    assert keys[0] != keys[1]
+    assert keys == [expected_key(salt, "w1", "anna@example.com") for salt in salts]
+
+
+def test_the_same_respondent_id_gets_another_key_when_the_salt_changes(tmp_path):
+    path = tmp_path / "acme"
+    with Workspace.create(path, template="osa-core", wave="w1") as ws:
+        ws.store.add_teams([("Platform", "Product")])
+    for salt in ("a" * 32, "b" * 32):
+        set_salt(path, salt)
+        with Workspace(path) as ws:          # under a new salt the same id is a new key, so it may answer again
+            ws.store.add_responses("w1", [Response("Platform", {"exp_role": 3}, respondent="emp-17")])
+    with Workspace(path) as ws:
+        assert stored_keys(ws.store) == [expected_key("a" * 32, "w1", "emp-17"), expected_key("b" * 32, "w1", "emp-17")]

@@ -17,10 +17,9 @@ import urllib.request
 import pytest
 
 from assessment.demo import SMALL_TEAM
+from formhelpers import expect
 
 pytestmark = pytest.mark.browser
-
-expect = pytest.importorskip("playwright.sync_api").expect
 
 DIFFERENCED_TEAM = "People & Culture"     # hidden in the demo so that Legal cannot be worked out from Operations
 CHART = ".assessment-dashboard .chart-trend img"

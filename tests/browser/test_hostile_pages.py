@@ -10,10 +10,9 @@ import re
 import pytest
 
 from _hostile import BAD_MATH, COMMENTS, DEPARTMENTS, IMG, LONG, MATH, SCRIPT, SMALL, TEAMS, stored
+from formhelpers import expect
 
 pytestmark = pytest.mark.browser
-
-expect = pytest.importorskip("playwright.sync_api").expect
 
 INJECTED = """() => ({
     title: document.title,

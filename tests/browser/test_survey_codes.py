@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from formhelpers import added_comments, answer_every_item, stored, template_of
+from formhelpers import added_comments, answer_every_item, expect, stored, template_of
 
 from assessment.widgets import UI_TEXT
 from assessment.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
-expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def codes_used(server) -> dict:

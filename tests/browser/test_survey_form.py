@@ -11,11 +11,10 @@ import uuid
 
 import pytest
 
-from formhelpers import added_comments, answer_every_item, choose_team, stored, template_of
+from formhelpers import added_comments, answer_every_item, choose_team, expect, stored, template_of
 
 pytestmark = pytest.mark.browser
 
-expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def test_answer_in_swedish_and_submit(open_form, server):

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from formhelpers import added_comments, stored, template_of
+from formhelpers import added_comments, expect, stored, template_of
 
 from assessment.responding import UI_TEXT
 from assessment.store import Response
@@ -26,7 +26,6 @@ from assessment.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
-expect = pytest.importorskip("playwright.sync_api").expect
 
 # What a 1280 x 800 window shows at 200 % zoom: browser zoom makes every CSS pixel two device pixels, so the
 # page is laid out (and media queries match) at 640 x 400 CSS pixels. device_scale_factor=2 draws it at
