@@ -228,3 +228,88 @@ def test_a_store_opened_twice_shares_the_stored_tables(demo):
     assert set(other.stored_aggregates(other.wave_names(), _aggregates.FORMAT)) == set(other.wave_names())
     other.close()
     assert load_template("osa-core")      # the shipped template still loads beside the upgraded store
+
+
+@pytest.mark.slow
+def test_one_postgresql_store_shared_by_the_form_server_the_dashboard_and_an_hr_import(pg_database, tmp_path):
+    """The shared deployment README offers: the served form (two worker processes) takes answers while HR imports
+    a file from another process and a leader's dashboard is open. Nothing deadlocks or is lost, and after its
+    refresh the dashboard shows every new answer, with stored tables equal to tables from scratch."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+    import urllib.request
+
+    import httpx
+    from bs4 import BeautifulSoup
+
+    ws = Workspace.create(tmp_path / "shared", wave="w1", database=pg_database())
+    ws.store.add_teams([("Platform", "Product"), ("Data", "Product"), ("Sales North", "Sales")])
+    template = ws.store.wave_template("w1")
+    items = template.item_ids
+    start = pd.DataFrame({"team": ["Platform"] * 8 + ["Data"] * 6, **{i: [4] * 14 for i in items}})
+    ws.store.add_answer_matrix("w1", start)
+    dashboard = Dashboard(ws)                                      # the leader's page, open all along
+    organisation = dashboard.results.table("organisation").query("scale == 'security'")["n"].iloc[0]
+    assert organisation == 14
+    hr_file = tmp_path / "hr.csv"
+    pd.DataFrame({"team": ["Sales North"] * 30, **{i: [2] * 30 for i in items}}).to_csv(hr_file, index=False)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(tmp_path / "serve.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "assessment", "serve", str(ws.path), "--port", str(port),
+                               "--workers", "2"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
+        senders, statuses = 12, []
+        ready = threading.Barrier(senders + 1)
+
+        def respondent():
+            with httpx.Client(base_url=url, timeout=60) as client:
+                page = client.get("/")
+                token = BeautifulSoup(page.text, "html.parser").find("input", {"name": "csrf_token"})["value"]
+                fields = {"csrf_token": token, "lang": "en", "team": "Data", **{f"item-{i}": "5" for i in items}}
+                ready.wait()
+                for _ in range(2):
+                    statuses.append(client.post("/", data=fields).status_code)
+
+        threads = [threading.Thread(target=respondent) for _ in range(senders)]
+        for thread in threads:
+            thread.start()
+        ready.wait()                                               # HR imports while the answers come in
+        imported = subprocess.run([sys.executable, "-m", "assessment", "import", str(ws.path), str(hr_file),
+                                   "--quiet"], capture_output=True, text=True, timeout=300)
+        for thread in threads:
+            thread.join()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+    assert imported.returncode == 0, imported.stderr
+    assert statuses == [303] * (2 * senders), statuses
+    dashboard.refresh()
+    table = dashboard.results.table()
+    assert table.query("level == 'organisation' and scale == 'security'")["n"].iloc[0] == 14 + 2 * senders + 30
+    assert table.query("group == 'Sales North' and scale == 'security'")["n"].iloc[0] == 30
+    pd.testing.assert_frame_equal(read(ws), from_scratch(ws.store), check_exact=True)
+    ws.close()
