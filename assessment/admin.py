@@ -177,6 +177,9 @@ class AdminPanel:
         # quiet: a bar drawn from a button's callback has no cell to show in; the panel reports the result
         result = import_answers(self.workspace.store, self.wave.value, path, mapping=mapping,
                                 add_teams=self.add_teams.value, quiet=True)
+        if result.stored:   # the wave's aggregate table now, so leaders' dashboards open at once
+            from . import _aggregates
+            _aggregates.refresh(self.workspace.store, [self.wave.value])
         notes = "".join(" " + self._t("note", text=w) for w in result.warnings)
         return self._import_summary(result, path.name) + "." + notes
 

@@ -608,8 +608,10 @@ def drivers(table: pd.DataFrame, language=None, title: str | None = None) -> plt
     titles = dict(zip(table["pillar"], table.get("pillar_title", table["pillar"])))
     outcome_titles = dict(zip(table["outcome"], table.get("outcome_title", table["outcome"])))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * max(len(outcomes), 1), 3.6), sharey=True, squeeze=False)
+    # one pillar order for every panel, since the panels share their y labels: the strongest (mean r) first
+    order = list(table.groupby("pillar", sort=False)["r"].mean().sort_values(ascending=False, kind="stable").index)
     for ax, outcome in zip(axes[0], outcomes):
-        rows = table[table["outcome"] == outcome].sort_values("r", ascending=False)
+        rows = table[table["outcome"] == outcome].set_index("pillar").reindex(order).reset_index()
         y = np.arange(len(rows))
         ax.errorbar(rows["r"], y, xerr=[rows["r"] - rows["ci_low"], rows["ci_high"] - rows["r"]], fmt="o",
                     color="#2166ac", capsize=3)

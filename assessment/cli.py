@@ -186,6 +186,9 @@ def cmd_import(args):
     mapping = Mapping.load(args.mapping) if args.mapping else None
     result = import_answers(ws.store, ws.wave(args.wave), args.file, mapping=mapping, add_teams=args.add_teams,
                             encoding=args.encoding, format=args.format, sheet=args.sheet, quiet=_quiet(args))
+    if result.stored:   # the wave's aggregate table now, so the next dashboard or report opens at once
+        from . import _aggregates
+        _aggregates.refresh(ws.store, [ws.wave(args.wave)])
     for warning in result.warnings:
         print(f"note: {warning}")
     print(result.summary())

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import _aggregates, formats
+from . import formats
 from ._progress import progress
 from .exceptions import AssessmentError, ImportRejected
 from ._names import did_you_mean, QUOTE_WIDTH, quote, short
@@ -434,9 +434,6 @@ def import_answers(store: Store, wave: str, path, mapping: Mapping | None = None
     result.answers = int((~np.isnan(values)).sum())
     result.comments = len(comments)
     result.new_teams = checked.new_teams
-    # the wave's aggregate table now, so the dashboard opens at once (after new teams the other waves'
-    # tables are computed again by their next reader)
-    _aggregates.refresh(store, [wave])
     return result
 
 

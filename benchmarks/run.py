@@ -574,14 +574,33 @@ def run_size(n: int, work: Path, args) -> list[dict]:
         results.table()
         return results
 
+    def cold_start():
+        ws.store.add_teams([])          # counts a change of the teams: every wave's stored table is stale
+        return start()
+
+    # the first open after a change loads, scores and aggregates every wave, and stores the tables; every
+    # later open (each leader's page, each report batch) reads the stored tables
+    cold_seconds, _ = timed(cold_start)
+    cold_cpu = timed.cpu
+    cold_peak = traced_peak(cold_start)
+    ratio = cold_peak / matrix_bytes
+    rows.append(row("dashboard start after a change: Results (load, score, aggregate, store)", n, cold_seconds,
+                    respondents / cold_seconds, "responses", peak=cold_peak, matrix_bytes=matrix_bytes, cpu=cold_cpu,
+                    target=f"memory < {MEMORY_TARGET:g}x", passed=memory_verdict(n, ratio),
+                    note="once after answers, headcounts or teams change (imports and closing a wave do it then)"))
     start_seconds, results = timed(start)
     start_cpu = timed.cpu
     start_peak = traced_peak(start)
     ratio = start_peak / matrix_bytes
-    rows.append(row("dashboard start: Results (load, score, aggregate)", n, start_seconds,
+    scoring_seconds = next((r["kit_seconds"] for r in rows if r["step"].startswith("scoring") and r["respondents"] == n),
+                           None)
+    start_target = (None if scoring_seconds is None else
+                    start_seconds <= scoring_seconds and (n < 1_000_000 or start_seconds < 2.0))
+    rows.append(row("dashboard start: Results (stored tables)", n, start_seconds,
                     respondents / start_seconds, "responses", peak=start_peak, matrix_bytes=matrix_bytes, cpu=start_cpu,
-                    target=f"memory < {MEMORY_TARGET:g}x", passed=memory_verdict(n, ratio),
-                    note="built once per session; every redraw filters its tables"))
+                    target="<= scoring (< 2 s at 1M); memory < " f"{MEMORY_TARGET:g}x",
+                    passed=combine(start_target, memory_verdict(n, ratio)),
+                    note="every open while nothing changed: reads each wave's stored table, no raw answers"))
     with quiet():
         first_seconds, dashboard = timed(lambda: Dashboard(ws, results=results))
     first_png, _ = timed(lambda: dashboard.figures["trend"].savefig(BytesIO(), format="png"))
@@ -590,7 +609,8 @@ def run_size(n: int, work: Path, args) -> list[dict]:
                          f"team around the organisation's line and band: figure "
                          f"{human_seconds(first_seconds)}, PNG {human_seconds(first_png)}; choosing '(all)' again "
                          "costs the same"))
-    progress(f"    start {human_seconds(start_seconds)}, first draw {human_seconds(first_seconds)} + PNG "
+    progress(f"    start after a change {human_seconds(cold_seconds)}, start {human_seconds(start_seconds)}, first draw "
+             f"{human_seconds(first_seconds)} + PNG "
              f"{human_seconds(first_png)}")
 
     last = waves[-1]

@@ -125,7 +125,6 @@ def test_an_import_and_its_undo_keep_the_table_current(demo, tmp_path):
     answers.to_csv(tmp_path / "more.csv", index=False)
     read(demo)
     import_answers(demo.store, wave, tmp_path / "more.csv", quiet=True)
-    assert demo.store.stored_aggregates([wave], _aggregates.FORMAT)      # computed by the import itself
     assert_current(demo)
     legal = read(demo).query("wave == @wave and group == 'Legal' and scale == 'security'")
     assert not legal["suppressed"].iloc[0]                               # 6 more made Legal large enough
@@ -166,6 +165,17 @@ def test_a_table_from_older_data_never_replaces_one_from_newer_data(demo):
     kept = demo.store.stored_aggregates([wave], _aggregates.FORMAT)[wave]
     demo.store.store_aggregates(wave, version - 1, _aggregates.FORMAT, "{}", b"")
     assert demo.store.stored_aggregates([wave], _aggregates.FORMAT)[wave] == kept
+
+
+def test_an_import_from_the_command_line_stores_its_waves_table(demo, tmp_path):
+    from assessment.cli import main
+    wave = demo.wave()
+    template = demo.store.wave_template(wave)
+    pd.DataFrame({"team": ["Data"] * 5, **{i: [3] * 5 for i in template.item_ids}}).to_csv(tmp_path / "a.csv",
+                                                                                          index=False)
+    assert main(["import", str(demo.path), str(tmp_path / "a.csv"), "--quiet"]) == 0
+    assert wave in demo.store.stored_aggregates([wave], _aggregates.FORMAT)
+    assert_current(demo)
 
 
 def test_closing_a_wave_from_the_command_line_stores_its_table(demo):

@@ -114,3 +114,28 @@ def test_compare_gives_a_hidden_team_no_q_value(results):
     table = results.compare(DEMO_WAVES[-2], DEMO_WAVES[-1], level="team")
     small = table[table["group"] == SMALL_TEAM]
     assert len(small) and small["q_value"].isna().all() and not small["flagged"].any()
+
+
+def test_reliability_alpha_per_scale_equals_pingouin_on_the_keyed_demo_answers(results):
+    """Oracle: the item scores written out from the template's response scales and reverse keys (no scoring code),
+    then pingouin's alpha with pairwise deletion over the respondents who answered any of the scale's items."""
+    import pingouin
+    wave = DEMO_WAVES[-1]
+    template = results.workspace.store.wave_template(wave)
+    matrix = results.workspace.store.answer_matrix(wave)
+    scales, _ = results.reliability(wave)
+    scales = scales.set_index("scale")
+    checked = 0
+    for scale in template.scales:
+        if scale.role == "enps" or len(scale.items) < 2:
+            continue
+        keyed = pd.DataFrame({
+            item.id: ((item.response_scale.low + item.response_scale.high - matrix[item.id]) if item.reverse
+                      else matrix[item.id]) - item.response_scale.low for item in scale.items}) * 100
+        keyed = keyed / np.array([i.response_scale.high - i.response_scale.low for i in scale.items], dtype=float)
+        keyed = keyed[keyed.notna().any(axis=1)]
+        assert scales.loc[scale.id, "n"] == len(keyed)
+        expected = pingouin.cronbach_alpha(keyed, nan_policy="pairwise")[0]
+        assert scales.loc[scale.id, "alpha"] == pytest.approx(expected, abs=1e-9), scale.id
+        checked += 1
+    assert checked >= 4 and any(i.reverse for s in template.scales for i in s.items)

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matplotlib.container import BarContainer
+
 from assessment import charts
 from assessment.analysis import Results
 from assessment.demo import DEMO_WAVES, SMALL_TEAM
@@ -30,6 +32,20 @@ def line_labels(fig):
     return [line.get_label() for ax in fig.axes for line in ax.lines]
 
 
+def shown_means(table, group, scale, waves, column="mean"):
+    """The oracle for what a chart may draw: the group's figure per wave from the protected table, NaN where the
+    row is hidden (whatever number the row may carry) or missing."""
+    rows = table[(table["group"] == group) & (table["scale"] == scale)]
+    values = dict(zip(rows["wave"].astype(str), rows[column].where(~rows["suppressed"].astype(bool))))
+    return np.array([values.get(str(w), np.nan) for w in waves], dtype=float)
+
+
+def bars(ax, horizontal=False):
+    """{label: heights (widths of horizontal bars)} of each bar call."""
+    return {c.get_label(): np.array([p.get_width() if horizontal else p.get_height() for p in c.patches])
+            for c in ax.containers if isinstance(c, BarContainer)}
+
+
 def test_trend_draws_no_line_for_a_suppressed_team_and_names_it_in_a_note(results):
     fig = charts.trend(results.table("team"), min_group=results.min_group)
     assert isinstance(fig, plt.Figure)
@@ -41,7 +57,41 @@ def test_trend_draws_no_line_for_a_suppressed_team_and_names_it_in_a_note(result
 
 def test_trend_with_few_groups_draws_a_line_per_group(results):
     fig = charts.trend(results.table("department"))
-    assert set(line_labels(fig)) == {"Customer Service", "Sales", "Product", "Operations"}
+    for ax in fig.axes:
+        assert sorted(line_labels_of(ax)) == sorted(["Customer Service", "Sales", "Product", "Operations"])
+    plt.close(fig)
+
+
+def line_labels_of(ax):
+    return [line.get_label() for line in ax.lines]
+
+
+def test_trend_with_few_groups_draws_each_groups_mean_per_wave(results):
+    table = results.table("department")
+    fig = charts.trend(table, scales=("security", "engagement"))
+    titles = {results.title(s): s for s in ("security", "engagement")}
+    assert sorted(ax.get_title() for ax in fig.axes) == sorted(titles)
+    for ax in fig.axes:
+        for line in ax.lines:
+            expected = shown_means(table, line.get_label(), titles[ax.get_title()], results.waves)
+            assert not np.isnan(expected).all()
+            np.testing.assert_allclose(np.asarray(line.get_ydata(), dtype=float), expected, rtol=0, atol=1e-12)
+            assert list(line.get_xdata()) == list(range(len(results.waves)))
+    plt.close(fig)
+
+
+def test_trend_x_tick_labels_are_the_waves_in_order(results):
+    fig = charts.trend(results.table("department"))
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.get_xticklabels()] == list(DEMO_WAVES)
+        assert list(ax.get_xticks()) == list(range(len(DEMO_WAVES)))
+    plt.close(fig)
+
+
+def test_trend_legend_names_each_group_once(results):
+    fig = charts.trend(results.table("department"))
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert sorted(legend) == sorted(["Customer Service", "Sales", "Product", "Operations"])
     plt.close(fig)
 
 
@@ -119,6 +169,57 @@ def test_trend_with_many_real_teams_hides_the_small_team(results):
     plt.close(fig)
 
 
+def heatmap_cells(fig):
+    """{(row label, column label): cell text} read from the texts at the cell centres."""
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    columns = [t.get_text() for t in ax.get_xticklabels()]
+    cells = {}
+    for text in ax.texts:
+        x, y = text.get_position()
+        i, j = int(np.floor(y)), int(np.floor(x))
+        assert (x - j, y - i) == (pytest.approx(0.5), pytest.approx(0.5))
+        assert (rows[i], columns[j]) not in cells, (rows[i], columns[j])          # one text per cell
+        cells[(rows[i], columns[j])] = text.get_text()
+    return rows, columns, cells
+
+
+def test_heatmap_cells_are_the_rounded_means_of_shown_cells_and_a_mark_for_hidden_ones(results):
+    table = results.table("team")
+    table = table[table["kind"] != "enps"]
+    fig = charts.heatmap(table, wave=DEMO_WAVES[-1], min_group=5)
+    rows, columns, cells = heatmap_cells(fig)
+    titles = {results.title(s): s for s in table["scale"].unique()}
+    assert len(cells) == len(rows) * len(columns) and SMALL_TEAM in rows
+    last = table[table["wave"] == DEMO_WAVES[-1]]
+    assert rows == list(dict.fromkeys(last["group"]))
+    for (group, title), text in cells.items():
+        cell = last[(last["group"] == group) & (last["scale"] == titles[title])].iloc[0]
+        if cell["suppressed"]:
+            assert text == ("hidden" if cell["suppressed_reason"] == "differencing" else "n<5"), (group, title)
+        else:
+            assert text == f"{cell['mean']:.0f}", (group, title)
+    assert sum(t == "n<5" for t in cells.values()) >= len(columns)
+    plt.close(fig)
+
+
+def test_heatmap_colours_only_shown_cells_with_their_means_whatever_a_hidden_row_carries(results):
+    table = results.table("team")
+    table = table[(table["kind"] != "enps") & (table["wave"] == DEMO_WAVES[-1])].copy()
+    table.loc[table["suppressed"].astype(bool), "mean"] = 99.0                # must never be drawn
+    fig = charts.heatmap(table, min_group=5)
+    assert "99" not in [t.get_text() for t in fig.axes[0].texts]
+    mesh = fig.axes[0].collections[0]
+    values = np.ma.masked_invalid(np.ma.asarray(mesh.get_array())).reshape(len(table["group"].unique()), -1)
+    expected = table.pivot_table(index="group", columns="scale", values="mean", aggfunc="first", dropna=False)
+    expected = expected.reindex(index=list(dict.fromkeys(table["group"])), columns=list(dict.fromkeys(table["scale"])))
+    hidden = table.pivot_table(index="group", columns="scale", values="suppressed", aggfunc="first")
+    hidden = hidden.reindex(index=expected.index, columns=expected.columns).astype(bool).to_numpy()
+    assert hidden.any() and (np.ma.getmaskarray(values) == hidden).all()
+    np.testing.assert_allclose(values.compressed(), expected.to_numpy()[~hidden], rtol=0, atol=1e-12)
+    plt.close(fig)
+
+
 def test_heatmap_marks_suppressed_cells_without_a_number(results):
     fig = charts.heatmap(results.table("team"), wave=DEMO_WAVES[-1], min_group=5)
     ax = fig.axes[0]
@@ -137,6 +238,23 @@ def test_pillars_chart_has_one_bar_group_per_visible_team(results):
     plt.close(fig)
 
 
+def test_pillars_bar_heights_are_each_teams_means_in_the_wave(results):
+    table = results.table("team")
+    pillars = [s.id for s in results.template.pillars]
+    fig = charts.pillars(table, wave=DEMO_WAVES[-1], scales=pillars, min_group=5)
+    ax = fig.axes[0]
+    teams = [t.get_text() for t in ax.get_xticklabels()]
+    drawn = bars(ax)
+    assert list(drawn) == [results.title(s) for s in pillars]
+    last = table[table["wave"] == DEMO_WAVES[-1]]
+    for scale in pillars:
+        expected = [shown_means(last, team, scale, [DEMO_WAVES[-1]])[0] for team in teams]
+        np.testing.assert_allclose(drawn[results.title(scale)], expected, rtol=0, atol=1e-12)
+    shown = last.loc[~last["suppressed"].astype(bool), "group"]
+    assert teams == list(dict.fromkeys(shown))
+    plt.close(fig)
+
+
 def test_agreement_chart_keeps_questionnaire_order(results):
     dist = results.item_distribution(DEMO_WAVES[-1], "Platform", scale="expectations")
     fig = charts.agreement(dist, labels=list(results.template.response_scales["agree5"].labels["en"]))
@@ -146,11 +264,40 @@ def test_agreement_chart_keeps_questionnaire_order(results):
     plt.close(fig)
 
 
-def test_change_chart_marks_significant_changes(results):
-    comparison = results.compare(DEMO_WAVES[0], DEMO_WAVES[-1])
-    rows = comparison[comparison["group"] == "Mobile"]
+def test_agreement_bars_are_the_answer_shares_per_item(results):
+    dist = results.item_distribution(DEMO_WAVES[-1], "Platform", scale="expectations")
+    labels = list(results.template.response_scales["agree5"].labels["en"])
+    fig = charts.agreement(dist, labels=labels)
+    drawn = bars(fig.axes[0], horizontal=True)
+    assert list(drawn) == labels
+    items = list(dict.fromkeys(dist["item"]))
+    for value, label in zip(range(1, 6), labels):
+        share = dist[dist["value"].astype(str) == str(value)].set_index("item")["percent"].reindex(items).fillna(0)
+        np.testing.assert_allclose(drawn[label], share, rtol=0, atol=1e-12)
+    plt.close(fig)
+
+
+def test_change_chart_marks_exactly_the_flagged_changes(results):
+    comparison = results.compare(DEMO_WAVES[0], DEMO_WAVES[1])
+    rows = comparison.dropna(subset=["diff"])
+    assert ((rows["p_value"] < 0.05) & ~rows["flagged"]).any()          # significant alone, not flagged: no star
     fig = charts.change(rows)
-    assert any(t.endswith("*") for t in texts(fig))
+    ax = fig.axes[0]
+    marked = [t.get_text().endswith("*") for t in ax.texts]
+    assert marked == rows["flagged"].tolist()
+    assert any(marked) and not all(marked)
+    plt.close(fig)
+
+
+def test_change_chart_bar_lengths_are_the_changes_in_row_order(results):
+    comparison = results.compare(DEMO_WAVES[0], DEMO_WAVES[-1])
+    rows = comparison[comparison["group"].isin(["Mobile", "Platform"])].dropna(subset=["diff"])
+    fig = charts.change(rows)
+    ax = fig.axes[0]
+    np.testing.assert_allclose([p.get_width() for p in ax.patches], rows["diff"], rtol=0, atol=1e-12)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [f"{g} · {t}" for g, t in zip(rows["group"], rows["title"])]
+    assert [t.get_text().replace(" *", "") for t in ax.texts] == [f"{d:+.1f}" for d in rows["diff"]]
     plt.close(fig)
 
 
@@ -161,10 +308,63 @@ def test_enps_chart_leaves_out_suppressed_teams(results):
     plt.close(fig)
 
 
-def test_drivers_chart_draws_each_pillar(results):
+def test_enps_bar_heights_are_each_shown_teams_enps(results):
+    table = results.table("team")
+    fig = charts.enps(table, wave=DEMO_WAVES[-1], min_group=5)
+    ax = fig.axes[0]
+    teams = [t.get_text() for t in ax.get_xticklabels()]
+    last = table[(table["wave"] == DEMO_WAVES[-1]) & (table["kind"] == "enps")]
+    expected = [shown_means(last, team, "enps", [DEMO_WAVES[-1]], column="enps")[0] for team in teams]
+    assert not np.isnan(expected).any()
+    np.testing.assert_allclose([p.get_height() for p in ax.patches], expected, rtol=0, atol=1e-12)
+    assert teams == list(last.loc[~last["suppressed"].astype(bool), "group"])
+    plt.close(fig)
+
+
+def driver_points(ax):
+    """[(x, y)] of the panel's points, in drawing order."""
+    points = ax.containers[0].lines[0]
+    return list(zip(np.asarray(points.get_xdata(), dtype=float), np.asarray(points.get_ydata(), dtype=float)))
+
+
+def test_drivers_chart_draws_each_pillars_r_in_its_outcomes_panel(results):
     table = results.drivers(DEMO_WAVES[-1], group="Customer Service")
     fig = charts.drivers(table)
-    assert len(fig.axes) == 2
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    assert len(fig.axes) == len(outcomes) == 2
+    for ax, outcome in zip(fig.axes, outcomes):
+        rows = table[table["outcome"] == outcome]
+        assert rows["outcome_title"].iloc[0] in ax.get_xlabel()
+        np.testing.assert_allclose(sorted(x for x, _ in driver_points(ax)), sorted(rows["r"].astype(float)),
+                                   rtol=0, atol=1e-12)
+    plt.close(fig)
+
+
+def test_drivers_chart_labels_each_point_with_its_pillar_in_every_panel(results):
+    table = results.drivers(DEMO_WAVES[-1], group="Customer Service")
+    fig = charts.drivers(table)
+    for ax, outcome in zip(fig.axes, dict.fromkeys(table["outcome"])):
+        # the label a reader sees beside a point: the tick label at its height on the panel's row (shared y)
+        shown = {round(float(y), 6): t.get_text() for y, t in zip(fig.axes[0].get_yticks(),
+                                                                   fig.axes[0].get_yticklabels())}
+        r = table[table["outcome"] == outcome].set_index("pillar_title")["r"].astype(float)
+        for x, y in driver_points(ax):
+            assert x == pytest.approx(r[shown[round(y, 6)]], abs=1e-12), (outcome, shown[round(y, 6)])
+    plt.close(fig)
+
+
+def test_drivers_chart_error_bars_are_the_confidence_intervals(results):
+    table = results.drivers(DEMO_WAVES[-1], group="Customer Service")
+    fig = charts.drivers(table)
+    for ax, outcome in zip(fig.axes, dict.fromkeys(table["outcome"])):
+        rows = table[table["outcome"] == outcome]
+        interval = {round(float(r), 12): (lo, hi) for r, lo, hi in zip(rows["r"], rows["ci_low"], rows["ci_high"])}
+        segments = ax.containers[0].lines[2][0].get_segments()
+        assert len(segments) == len(rows)
+        for (x, y), segment in zip(driver_points(ax), segments):
+            lo, hi = interval[round(x, 12)]
+            assert (segment[0][0], segment[1][0]) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
+            assert segment[0][1] == segment[1][1] == y
     plt.close(fig)
 
 

@@ -166,8 +166,7 @@ def test_report_command_prints_no_warnings(every_team_report):
     assert done.stderr == ""
 
 
-def test_report_pdf_writes_a_pdf_beside_each_html(demo_workspace, tmp_path):
-    pytest.importorskip("weasyprint")
+def test_report_pdf_writes_a_pdf_beside_each_html(demo_workspace, tmp_path, pdf_available):
     done = run("report", demo_workspace.path, "--group", "Data", "--pdf", "--out", tmp_path)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"report-data-{demo_workspace.wave()}.html",

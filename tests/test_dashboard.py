@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from matplotlib.container import BarContainer
 
 from assessment.analysis import Results
 from assessment.dashboard import ALL, TABS, Dashboard
@@ -23,6 +24,17 @@ def dashboard(demo_workspace, results):
     return Dashboard(demo_workspace, results=results)
 
 
+def shown_means(table, group, scale, waves, column="mean"):
+    """The oracle: the group's figure per wave in `Results.table()`, NaN where its row is hidden."""
+    rows = table[(table["group"] == group) & (table["scale"] == scale)]
+    values = dict(zip(rows["wave"].astype(str), rows[column].where(~rows["suppressed"].astype(bool))))
+    return np.array([values.get(str(w), np.nan) for w in waves], dtype=float)
+
+
+def ydata(line):
+    return np.asarray(line.get_ydata(), dtype=float)
+
+
 def drawn_names(fig):
     names = {t.get_text() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()}
     names |= {ax.get_title() for ax in fig.axes if ax.get_visible()}
@@ -34,12 +46,59 @@ def test_dashboard_draws_the_trend_on_start(dashboard):
     assert dashboard.redraws == 1 and "trend" in dashboard.figures
 
 
+def test_trend_on_start_draws_each_shown_teams_means_in_its_own_panel(dashboard, results):
+    table = results.table("team")
+    fig = dashboard.figures["trend"]
+    scales = list(dashboard.scales.value)
+    assert scales == ["security", "engagement"]
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    shown = list(dict.fromkeys(table.loc[~table["suppressed"].astype(bool), "group"]))
+    assert [ax.get_title() for ax in panels] == shown and SMALL_TEAM not in shown
+    for ax in panels:
+        assert [line.get_label() for line in ax.lines] == [results.title(s) for s in scales]
+        for line, scale in zip(ax.lines, scales):
+            np.testing.assert_allclose(ydata(line), shown_means(table, ax.get_title(), scale, DEMO_WAVES),
+                                       rtol=0, atol=1e-12)
+
+
 def test_changing_the_team_redraws_the_chart(dashboard):
     before = dashboard.figures["trend"]
     dashboard.group.value = "Mobile"
     after = dashboard.figures["trend"]
     assert after is not before and dashboard.redraws == 2
     assert "Mobile" in drawn_names(after) and "Platform" not in drawn_names(after)
+
+
+def test_choosing_a_team_draws_its_mean_per_wave_in_each_scales_panel(dashboard, results):
+    dashboard.group.value = "Mobile"
+    table = results.table("team")
+    fig = dashboard.figures["trend"]
+    for ax, scale in zip(fig.axes, dashboard.scales.value):
+        assert ax.get_title() == results.title(scale)
+        assert [line.get_label() for line in ax.lines] == ["Mobile"]
+        np.testing.assert_allclose(ydata(ax.lines[0]), shown_means(table, "Mobile", scale, DEMO_WAVES),
+                                   rtol=0, atol=1e-12)
+
+
+def test_trend_x_tick_labels_are_the_chosen_waves_in_order(dashboard):
+    dashboard.waves.value = (DEMO_WAVES[0], DEMO_WAVES[2], DEMO_WAVES[3])
+    fig = dashboard.figures["trend"]
+    for ax in fig.axes:
+        if ax.get_visible():
+            assert [t.get_text() for t in ax.get_xticklabels()] == [DEMO_WAVES[0], DEMO_WAVES[2], DEMO_WAVES[3]]
+
+
+def test_department_trend_legend_names_the_departments_and_lines_are_their_means(dashboard, results):
+    dashboard.level.value = "department"
+    table = results.table("department")
+    fig = dashboard.figures["trend"]
+    departments = ["Customer Service", "Sales", "Product", "Operations"]
+    assert sorted(t.get_text() for t in fig.legends[0].get_texts()) == sorted(departments)
+    for ax, scale in zip(fig.axes, dashboard.scales.value):
+        assert sorted(line.get_label() for line in ax.lines) == sorted(departments)
+        for line in ax.lines:
+            np.testing.assert_allclose(ydata(line), shown_means(table, line.get_label(), scale, DEMO_WAVES),
+                                       rtol=0, atol=1e-12)
 
 
 def test_choosing_a_suppressed_team_says_so_and_draws_no_figure_for_it(dashboard):
@@ -57,6 +116,64 @@ def test_opening_a_tab_draws_it(dashboard):
     for k, name in enumerate(TABS):
         dashboard.tabs.selected_index = k
         assert name in dashboard.figures
+
+
+def test_pillars_tab_bars_are_the_chosen_teams_means_in_the_chosen_wave(dashboard, results):
+    dashboard.level.value = "department"
+    dashboard.group.value = "Product"
+    dashboard.wave.value = DEMO_WAVES[1]
+    dashboard.tabs.selected_index = TABS.index("pillars")
+    ax = dashboard.figures["pillars"].axes[0]
+    table = results.table("team")
+    teams = [t.get_text() for t in ax.get_xticklabels()]
+    product = set(results.teams_in("Product"))
+    in_table_order = dict.fromkeys(table.loc[table["wave"] == DEMO_WAVES[1], "group"])
+    assert teams == [t for t in in_table_order if t in product
+                     and not np.isnan(shown_means(table, t, "goals", [DEMO_WAVES[1]])[0])] and len(teams) >= 2
+    pillars = [s.id for s in results.template.pillars]
+    bar_sets = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert [c.get_label() for c in bar_sets] == [results.title(s) for s in pillars]
+    for container, scale in zip(bar_sets, pillars):
+        expected = [shown_means(table, team, scale, [DEMO_WAVES[1]])[0] for team in teams]
+        np.testing.assert_allclose([p.get_height() for p in container.patches], expected, rtol=0, atol=1e-12)
+
+
+def test_heatmap_tab_cells_are_the_chosen_waves_rounded_means_and_hidden_cells_have_no_number(dashboard, results):
+    dashboard.wave.value = DEMO_WAVES[0]
+    dashboard.tabs.selected_index = TABS.index("heatmap")
+    fig = dashboard.figures["heatmap"]
+    table = results.table("team")
+    first = table[(table["wave"] == DEMO_WAVES[0]) & (table["kind"] != "enps")]
+    titles = {results.title(s): s for s in first["scale"].unique()}
+    columns = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert SMALL_TEAM in rows and len(columns) == len(titles)
+    for row in rows:
+        cells = heatmap_row(fig, row)
+        assert len(cells) == len(columns)
+        for text, column in zip(sorted_cells(fig, row), columns):
+            cell = first[(first["group"] == row) & (first["scale"] == titles[column])].iloc[0]
+            assert text == ("n<5" if cell["suppressed_reason"] == "small group" else "hidden" if cell["suppressed"]
+                            else f"{cell['mean']:.0f}"), (row, column)
+
+
+def sorted_cells(fig, group):
+    """The texts of a heatmap row, left to right."""
+    ax = fig.axes[0]
+    y = [t.get_text() for t in ax.get_yticklabels()].index(group) + 0.5
+    row = [t for t in ax.texts if abs(t.get_position()[1] - y) < 1e-6]
+    return [t.get_text() for t in sorted(row, key=lambda t: t.get_position()[0])]
+
+
+def test_change_tab_bars_are_the_chosen_teams_changes_from_the_previous_wave(dashboard, results):
+    dashboard.group.value = "Mobile"
+    dashboard.tabs.selected_index = TABS.index("change")
+    ax = dashboard.figures["change"].axes[0]
+    table = results.compare(DEMO_WAVES[-2], DEMO_WAVES[-1], level="team")
+    rows = table[(table["group"] == "Mobile") & table["scale"].isin(dashboard.scales.value)].dropna(subset=["diff"])
+    assert len(rows) == 2
+    assert [t.get_text() for t in ax.get_yticklabels()] == rows["title"].tolist()
+    np.testing.assert_allclose([p.get_width() for p in ax.patches], rows["diff"], rtol=0, atol=1e-12)
 
 
 def test_only_the_visible_tab_is_redrawn_on_a_change(dashboard):
@@ -140,6 +257,10 @@ def test_choosing_one_of_many_teams_draws_it_alone(many_teams):
     dashboard.group.value = "Team 001"
     fig = dashboard.figures["trend"]
     assert {line.get_label() for ax in fig.axes for line in ax.lines} == {"Team 001"}
+    table = dashboard.results.table("team")
+    for ax, scale in zip(fig.axes, dashboard.scales.value):
+        np.testing.assert_allclose(ydata(ax.lines[0]), shown_means(table, "Team 001", scale, ("w1", "w2")),
+                                   rtol=0, atol=1e-12)
     dashboard.widget.close()
 
 

@@ -213,7 +213,7 @@ def page_texts(html_text: str) -> list[str]:
                                    if tag.get(a)]
 
 
-def test_swedish_department_report_in_html_and_pdf_shows_no_english_word(swedish, tmp_path):
+def test_swedish_department_report_in_html_and_pdf_shows_no_english_word(swedish, tmp_path, pdf_available):
     from pypdf import PdfReader
 
     from assessment.reports import write_reports

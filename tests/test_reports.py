@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 import subprocess
 import sys
@@ -155,23 +154,12 @@ def test_items_section_is_text_not_an_image(demo_workspace):
 
 # ---------------------------------------------------------------- PDF
 
-def _weasyprint_or_skip():
-    try:
-        import weasyprint  # noqa: F401
-        import pypdf  # noqa: F401
-    except (ImportError, OSError):
-        if os.environ.get("CI"):
-            pytest.fail("CI must test the PDF reports: .ci/setup installs WeasyPrint's libraries and the pdf extra")
-        pytest.skip("WeasyPrint or pypdf is not installed here")
-
-
 PDFS = [("Mobile", "team", "en", "Mobile"), ("Customer Service", "department", "sv", "Customer Service")]
 
 
 @pytest.fixture(scope="module")
-def pdfs(demo_workspace, tmp_path_factory):
+def pdfs(demo_workspace, tmp_path_factory, pdf_available):
     """{group: (pypdf reader, the HTML page)} for a demo team report in English and a department's in Swedish."""
-    _weasyprint_or_skip()
     import pypdf
     out = tmp_path_factory.mktemp("pdf")
     found = {}

@@ -11,7 +11,6 @@ import pytest
 from scipy import stats as sps
 
 from assessment.exceptions import UnknownNameError
-from assessment.scoring import item_scores, scale_scores
 from assessment.statistics import (AGGREGATE_COLUMNS, COMPARE_COLUMNS, DRIVER_COLUMNS, LEVELS, ORGANISATION,
                                    aggregate, aggregate_hierarchy, benjamini_hochberg, compare_waves, cronbach_alpha,
                                    drivers, item_analysis, item_rest, pairwise_covariance, reliability)
@@ -61,6 +60,33 @@ def random_people(rng, team, n, shift=0.0):
 
 def hierarchy(pairs):
     return pd.DataFrame(pairs, columns=["team", "parent"])
+
+
+# ---------------------------------------------------------------- the scoring rules written out (an oracle that
+# shares no code with assessment.scoring): 1..5 -> 0, 25, 50, 75, 100; a reverse-keyed item turned round first;
+# a two-item scale is the mean of its answered item scores (one of two is enough at min_answered 0.5);
+# the index `security` is the mean of the clarity and support scores (one of two is enough)
+
+REVERSED = {"su2"}
+SCALE_ITEMS = {"clarity": ["cl1", "cl2"], "support": ["su1", "su2"], "safety": ["sa1", "sa2"],
+               "engagement": ["en1", "en2"]}
+
+
+def hand_item_scores(matrix, items):
+    values = matrix[items].to_numpy(dtype=float)
+    keyed = np.where([item in REVERSED for item in items], 6 - values, values)
+    return pd.DataFrame((keyed - 1) * 25, index=matrix.index, columns=items)
+
+
+def hand_scale_scores(matrix):
+    scores = {scale: hand_item_scores(matrix, items).mean(axis=1) for scale, items in SCALE_ITEMS.items()}
+    scores["security"] = pd.concat([scores["clarity"], scores["support"]], axis=1).mean(axis=1)
+    return pd.DataFrame(scores)
+
+
+def team_scores(results, wave, team, scale):
+    matrix = results[wave][1]
+    return hand_scale_scores(matrix)[matrix["team"] == team][scale].dropna().to_numpy()
 
 
 def row(table, group, scale, level=None, wave=None):
@@ -298,19 +324,16 @@ def test_comparison_has_the_documented_columns(two_waves):
 
 @pytest.mark.parametrize("scale", ["clarity", "support", "security"])
 def test_welch_p_value_equals_scipy(two_waves, scale):
-    template = two_waves["w1"][0]
-    a = scale_scores(template, two_waves["w1"][1])[two_waves["w1"][1]["team"] == "A"][scale].dropna()
-    b = scale_scores(template, two_waves["w2"][1])[two_waves["w2"][1]["team"] == "A"][scale].dropna()
+    a, b = team_scores(two_waves, "w1", "A", scale), team_scores(two_waves, "w2", "A", scale)
     got = row(compare_waves(two_waves, "w1", "w2"), "A", scale)
-    assert got["diff"] == pytest.approx(b.mean() - a.mean(), abs=1e-9)
+    assert (got["n_a"], got["n_b"]) == (len(a), len(b))
+    assert got["diff"] == pytest.approx(b.mean() - a.mean(), abs=1e-12)
     assert got["p_value"] == pytest.approx(sps.ttest_ind(b, a, equal_var=False).pvalue, rel=1e-9)
 
 
 @pytest.mark.parametrize("scale", ["clarity", "security"])
 def test_change_confidence_interval_equals_scipys_welch_interval(two_waves, scale):
-    template = two_waves["w1"][0]
-    a = scale_scores(template, two_waves["w1"][1])[two_waves["w1"][1]["team"] == "A"][scale].dropna()
-    b = scale_scores(template, two_waves["w2"][1])[two_waves["w2"][1]["team"] == "A"][scale].dropna()
+    a, b = team_scores(two_waves, "w1", "A", scale), team_scores(two_waves, "w2", "A", scale)
     got = row(compare_waves(two_waves, "w1", "w2"), "A", scale)
     low, high = sps.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
     assert (got["diff_ci_low"], got["diff_ci_high"]) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
@@ -318,11 +341,9 @@ def test_change_confidence_interval_equals_scipys_welch_interval(two_waves, scal
 
 
 def test_effect_size_is_hedges_g_with_pooled_sd(two_waves):
-    template = two_waves["w1"][0]
-    a = scale_scores(template, two_waves["w1"][1])[two_waves["w1"][1]["team"] == "A"]["clarity"].dropna()
-    b = scale_scores(template, two_waves["w2"][1])[two_waves["w2"][1]["team"] == "A"]["clarity"].dropna()
+    a, b = team_scores(two_waves, "w1", "A", "clarity"), team_scores(two_waves, "w2", "A", "clarity")
     na, nb = len(a), len(b)
-    pooled = math.sqrt(((na - 1) * a.var() + (nb - 1) * b.var()) / (na + nb - 2))
+    pooled = math.sqrt(((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2))
     expected = (b.mean() - a.mean()) / pooled * (1 - 3 / (4 * (na + nb) - 9))
     assert row(compare_waves(two_waves, "w1", "w2"), "A", "clarity")["effect_size"] == pytest.approx(expected, rel=1e-9)
 
@@ -624,6 +645,24 @@ def test_item_rest_with_missing_answers_is_psych_r_drop_from_the_pairwise_covari
     np.testing.assert_allclose(got["item_rest"], _r_drop_from_the_formula(items_with_gaps), rtol=0, atol=1e-12)
 
 
+SMALL_WITH_GAPS = pd.DataFrame({"a": [1, 2, 3, 4, 5, 2, np.nan, 4],
+                                "b": [2, 2, 4, np.nan, 5, 1, 3, 5],
+                                "c": [1, np.nan, 3, 5, 4, 2, 2, np.nan],
+                                "d": [np.nan, 3, 2, 4, 5, 1, 4, 3]}, dtype="float64")
+
+
+def test_item_rest_of_a_small_hand_made_set_with_gaps_is_r_drop_not_the_listwise_correlation():
+    """Eight respondents, four items, six answers missing: only three rows are complete, so r.drop from the
+    pairwise covariance and the correlation with the rest over complete rows differ clearly."""
+    got = item_rest(SMALL_WITH_GAPS)
+    expected = _r_drop_from_the_formula(SMALL_WITH_GAPS)
+    np.testing.assert_allclose(got["item_rest"], expected, rtol=0, atol=1e-12)
+    complete = SMALL_WITH_GAPS.dropna()
+    listwise = [np.corrcoef(complete[i], complete.drop(columns=i).sum(axis=1))[0, 1] for i in complete.columns]
+    assert np.abs(expected - np.array(listwise)).max() > 0.05
+    assert got["n"].tolist() == [7, 7, 6, 7]
+
+
 def test_item_rest_on_0_100_scores_with_missing_answers_is_psych_r_drop(items_with_gaps):
     scores = (items_with_gaps - 1) * 25
     np.testing.assert_allclose(item_rest(scores)["item_rest"], _r_drop_from_the_formula(scores), rtol=0, atol=1e-12)
@@ -651,7 +690,7 @@ def test_item_rest_without_missing_answers_equals_psych_r_drop(items_with_gaps):
     for j in range(cov.shape[0]):
         others = [k for k in range(cov.shape[0]) if k != j]
         r_drop = cov[j, others].sum() / math.sqrt(cov[j, j] * cov[np.ix_(others, others)].sum())
-        assert got[j] == pytest.approx(r_drop, abs=1e-9)
+        assert got[j] == pytest.approx(r_drop, abs=1e-12)
 
 
 @pytest.fixture
@@ -662,11 +701,11 @@ def consistent_wave(template):
 
 def test_reliability_uses_reverse_keyed_item_scores(template, consistent_wave):
     table = reliability(template, consistent_wave).set_index("scale")
-    keyed = item_scores(template, consistent_wave)[["su1", "su2"]].dropna(how="all")
+    keyed = hand_item_scores(consistent_wave, ["su1", "su2"]).dropna(how="all")
     raw = consistent_wave[["su1", "su2"]]
     assert table.loc["support", "alpha"] == pytest.approx(pingouin.cronbach_alpha(keyed)[0], abs=1e-9)
     assert table.loc["support", "alpha"] > 0.5 > pingouin.cronbach_alpha(raw)[0]
-    assert table.loc["support", "k"] == 2
+    assert (table.loc["support", "k"], table.loc["support", "n"]) == (2, len(keyed))
 
 
 def test_reliability_skips_the_enps_question_with_a_note(template, consistent_wave):
@@ -678,16 +717,27 @@ def test_item_analysis_gives_item_rest_per_item_of_multi_item_scales(template, c
     table = item_analysis(template, consistent_wave)
     assert list(table.columns) == ["scale", "item", "n", "item_rest", "alpha_if_dropped"]
     assert set(table["scale"]) == {"clarity", "support", "safety", "engagement"}
-    keyed = item_scores(template, consistent_wave)[["cl1", "cl2"]].dropna(how="all")
-    expected = item_rest(keyed).set_index("item")["item_rest"]
-    got = table.set_index("item").loc[["cl1", "cl2"], "item_rest"]
-    assert np.allclose(got, expected, atol=1e-12)
+
+
+def test_item_analysis_item_rest_is_psych_r_drop_of_the_reverse_keyed_item_scores():
+    """A three-item scale with a reverse-keyed item and missing answers: r.drop from the pairwise covariance of the
+    keyed 0-100 item scores, written out in `_r_drop_from_the_formula`."""
+    three = make_template([("clarity", "pillar", ["cl1", "-su2", "sa1"]), ("enps", "enps", ["nps"])], indices=())
+    rng = np.random.default_rng(5)
+    matrix = make_matrix(three, random_people(rng, "A", 200))
+    keyed = hand_item_scores(matrix, ["cl1", "su2", "sa1"]).dropna(how="all")
+    assert keyed.isna().any().any() and len(keyed.dropna()) < len(keyed)
+    got = item_analysis(three, matrix).set_index("item").loc[["cl1", "su2", "sa1"]]
+    np.testing.assert_allclose(got["item_rest"], _r_drop_from_the_formula(keyed), rtol=0, atol=1e-12)
+    assert (got["item_rest"] > 0.3).all()                          # su2 keyed: it goes with the others
+    others = {item: keyed.drop(columns=item).notna().any(axis=1) for item in keyed.columns}
+    assert got["n"].tolist() == [int((keyed[i].notna() & others[i]).sum()) for i in keyed.columns]
 
 
 def test_item_analysis_alpha_if_dropped_matches_pingouin_without_the_item(template, consistent_wave):
     three = make_template([("clarity", "pillar", ["cl1", "cl2", "su1"]), ("enps", "enps", ["nps"])], indices=())
     table = item_analysis(three, consistent_wave).set_index("item")
-    keyed = item_scores(three, consistent_wave)[["cl1", "cl2", "su1"]].dropna(how="all")
+    keyed = hand_item_scores(consistent_wave, ["cl1", "cl2", "su1"]).dropna(how="all")
     assert keyed.isna().any().any()
     for item in keyed.columns:
         expected = pingouin.cronbach_alpha(keyed.drop(columns=item), nan_policy="pairwise")[0]
@@ -709,7 +759,7 @@ def test_driver_r_p_and_ci_match_references(template, driver_data):
     matrix, tree = driver_data
     table = drivers(template, matrix, tree, group=ORGANISATION)
     assert list(table.columns) == DRIVER_COLUMNS
-    scores = scale_scores(template, matrix)[["clarity", "engagement"]].dropna()
+    scores = hand_scale_scores(matrix)[["clarity", "engagement"]].dropna()
     ref = sps.pearsonr(scores["clarity"], scores["engagement"])
     got = table[(table["pillar"] == "clarity") & (table["outcome"] == "engagement")].iloc[0]
     assert got["r"] == pytest.approx(ref.statistic, abs=1e-9)
@@ -724,10 +774,11 @@ def test_driver_r_p_and_ci_match_references(template, driver_data):
 def test_large_group_gets_its_own_drivers(template, driver_data):
     matrix, tree = driver_data
     table = drivers(template, matrix, tree, group="Big")
-    scores = scale_scores(template, matrix)[matrix["team"] == "Big"]
+    scores = hand_scale_scores(matrix)[matrix["team"] == "Big"][["support", "safety"]].dropna()
     got = table[(table["pillar"] == "support") & (table["outcome"] == "safety")].iloc[0]
     assert got["source"] == "own"
-    assert got["r"] == pytest.approx(scores["support"].corr(scores["safety"]), abs=1e-9)
+    assert got["r"] == pytest.approx(sps.pearsonr(scores["support"], scores["safety"]).statistic, abs=1e-9)
+    assert got["n"] == len(scores)
 
 
 def test_small_group_falls_back_to_its_parent_unit_labelled(template, driver_data):
@@ -737,9 +788,9 @@ def test_small_group_falls_back_to_its_parent_unit_labelled(template, driver_dat
     assert (small["source"] == "parent unit: D").all()
     assert (parent["source"] == "own").all()
     assert np.allclose(small["r"], parent["r"], atol=0)
-    scores = scale_scores(template, matrix)[matrix["team"].isin(["Big", "Small", "Tiny"])]
+    scores = hand_scale_scores(matrix)[matrix["team"].isin(["Big", "Small", "Tiny"])][["clarity", "safety"]].dropna()
     got = parent[(parent["pillar"] == "clarity") & (parent["outcome"] == "safety")].iloc[0]
-    assert got["r"] == pytest.approx(scores["clarity"].corr(scores["safety"]), abs=1e-9)
+    assert got["r"] == pytest.approx(sps.pearsonr(scores["clarity"], scores["safety"]).statistic, abs=1e-9)
 
 
 def test_small_unit_whose_parent_is_also_small_falls_back_to_the_organisation(template, driver_data):
