@@ -93,7 +93,11 @@ class Comment:
 
 @dataclass(frozen=True)
 class Template:
-    """A resolved, validated template. `data` is the plain resolved dict that a wave stores."""
+    """A resolved, validated template. `data` is the plain resolved dict that a wave stores.
+
+    >>> template = assessment.load_template("osa-core")
+    >>> template.min_group, template.languages, template.title_of("security", "sv")
+    """
 
     id: str
     title: dict
@@ -158,7 +162,11 @@ class Template:
 # ---------------------------------------------------------------- loading and resolving
 
 def shipped_templates() -> list[str]:
-    """Names of the templates that ship with the kit."""
+    """Names of the templates that ship with the kit.
+
+    >>> assessment.shipped_templates()
+    ['example-client', 'osa-core', 'service-culture']
+    """
     return sorted(p.stem for p in SHIPPED_DIR.glob("*.yaml"))
 
 
@@ -523,7 +531,11 @@ def template_from_data(data: dict, source=None) -> Template:
 
 
 def load_template(name: str | os.PathLike, near: Path | None = None) -> Template:
-    """Load a template by shipped name or path, resolving `extends` and `modules`, and validate it."""
+    """Load a template by shipped name or path, resolving `extends` and `modules`, and validate it.
+
+    >>> template = assessment.load_template("osa-core")
+    >>> [scale.id for scale in template.pillars]
+    """
     path = find_template(name, near=near)
     data = resolve_file(path)
     return template_from_data(data, source=_describe(path, data))

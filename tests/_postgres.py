@@ -5,6 +5,7 @@ benchmarks/form_load.py.
     server = start_cluster()            # {"bindir", "root", "port", "run"}
     url = create_database(server, "name")
     ...
+    drop_database(server, "name")
     stop_cluster(server)
 
 Binaries run as the postgres user (via runuser) when we are root, since root may not run them."""
@@ -76,6 +77,13 @@ def create_database(server: dict, name: str) -> str:
     """Make an empty database `name` on the cluster; returns its URL."""
     as_postgres(f"{server['bindir']}/createdb", "-h", str(server["root"]), "-p", str(server["port"]), name)
     return database_url(server, name)
+
+
+def drop_database(server: dict, name: str):
+    """Drop the database `name`, ending any connection to it that is still open."""
+    import psycopg
+    with psycopg.connect(database_url(server, "postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def database_url(server: dict, name: str) -> str:

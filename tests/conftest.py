@@ -13,14 +13,26 @@ import pytest
 
 import _postgres
 from assessment.demo import build_demo_workspace
+from assessment.store import Store
 from assessment.workspace import Workspace
+
+
+TEAMS = [("Sales North", "Sales"), ("Sales South", "Sales"), ("Platform", "Product"), ("Data", "Product")]
+
+
+def new_workspace(path, database: str | None = None) -> Workspace:
+    """An osa-core workspace (English) with two departments and four teams (TEAMS), wave 'w1' open; its store
+    is the workspace's own SQLite file, or the PostgreSQL database at the URL `database`."""
+    ws = Workspace.create(path, template="osa-core", wave="w1", database=database)
+    ws.store.add_teams(TEAMS)
+    return ws
 
 
 @pytest.fixture
 def workspace(tmp_path) -> Workspace:
-    """A fresh osa-core workspace (English) with two departments and four teams, wave 'w1' open."""
-    ws = Workspace.create(tmp_path / "acme", template="osa-core", wave="w1")
-    ws.store.add_teams([("Sales North", "Sales"), ("Sales South", "Sales"), ("Platform", "Product"), ("Data", "Product")])
+    """A fresh osa-core workspace (English) with two departments and four teams, wave 'w1' open, on SQLite
+    (`any_workspace` below is the same on both databases)."""
+    ws = new_workspace(tmp_path / "acme")
     yield ws
     ws.close()
 
@@ -58,7 +70,7 @@ CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/c
 def _missing_module(module: str, install: str) -> str | None:
     try:
         importlib.import_module(module)
-    except ImportError as exc:
+    except (ImportError, OSError) as exc:   # OSError: a system library it loads is missing (WeasyPrint's Pango)
         return f"{module} cannot be imported ({exc}; {install})"
     return None
 
@@ -77,6 +89,8 @@ REQUIREMENTS = {
     f"no Chromium at {CHROMIUM} (Debian's chromium, see .ci/setup; never `playwright install`)",
     "postgresql": lambda: _missing_postgresql(),
     "psycopg": lambda: _missing_module("psycopg", "pip install -e '.[test]'"),
+    "weasyprint": lambda: _missing_module("weasyprint", "pip install -e '.[test]'; .ci/setup installs the Pango and "
+                                          "HarfBuzz libraries it loads") or _missing_module("pypdf", "pip install -e '.[test]'"),
 }
 
 
@@ -102,6 +116,12 @@ def browser_available() -> str:
 
 
 @pytest.fixture(scope="session")
+def pdf_available():
+    """WeasyPrint (with its system libraries) and pypdf are here (else fail under CI, skip elsewhere)."""
+    require("weasyprint")
+
+
+@pytest.fixture(scope="session")
 def postgres_available():
     """PostgreSQL's server binaries and psycopg are here (else fail under CI, skip elsewhere)."""
     require("postgresql", "psycopg")
@@ -124,18 +144,80 @@ def pytest_make_collect_report(collector):
 def postgres_server(postgres_available):
     """A PostgreSQL cluster in a temporary folder (Debian's postgresql, installed by .ci/setup), on a
     Unix socket only; removed afterwards. Needs PostgreSQL and psycopg (`require`: a failure under CI)."""
-    server = _postgres.start_cluster()
+    # no fsync: a throwaway cluster need not survive a crash of its server (tests kill clients, never the
+    # server), and each of the many [postgresql] tests makes a database of its own
+    server = _postgres.start_cluster(settings=("fsync=off", "synchronous_commit=off", "full_page_writes=off"))
     yield server
     _postgres.stop_cluster(server)
 
 
 @pytest.fixture
 def pg_database(postgres_server, request):
-    """Make an empty database on the throwaway cluster; returns its URL (call with a suffix for more)."""
+    """Make an empty database on the throwaway cluster; returns its URL (call with a suffix for more). The
+    databases are dropped after the test (about 9 MB each: the cluster stays small however many tests run)."""
     server = postgres_server
+    made = []
 
     def _make(suffix: str = "") -> str:
         digest = hashlib.sha1((request.node.nodeid + suffix).encode()).hexdigest()[:10]
         name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower()[:40]) + "_" + digest
-        return _postgres.create_database(server, name)
+        url = _postgres.create_database(server, name)
+        made.append(name)
+        return url
+    yield _make
+    for name in made:
+        _postgres.drop_database(server, name)
+
+
+# ---------------------------------------------------------------- the store's contract on both databases
+#
+# A test that asks for `database`, `store_url`, `any_store`, `any_workspace` or `new_database` runs twice, on
+# SQLite and on PostgreSQL (test ids [sqlite] and [postgresql]). The cluster above starts only when a
+# [postgresql] test runs (so does `require`'s rule: under CI a missing PostgreSQL or psycopg fails it), and each
+# such test gets an empty database of its own. What only SQLite has (file permissions, the write-ahead log,
+# backup files, PRAGMAs) is tested on the SQLite-only `workspace`.
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=DATABASES)
+def database(request) -> str:
+    """The database the test runs on: "sqlite" or "postgresql" (each such test runs on both)."""
+    return request.param
+
+
+@pytest.fixture
+def new_database(database, request):
+    """`new_database(suffix="")`: what Workspace.create's `database=` is for a new workspace on the test's
+    database: None (the workspace's own SQLite file) or the URL of a new empty PostgreSQL database (another one
+    for each suffix)."""
+    pg_database = request.getfixturevalue("pg_database") if database == "postgresql" else None
+
+    def _make(suffix: str = "") -> str | None:
+        return None if pg_database is None else pg_database(suffix)
     return _make
+
+
+@pytest.fixture
+def store_url(database, tmp_path, request) -> str:
+    """The URL of a new, empty store on the test's database (a SQLite file in tmp_path, or a PostgreSQL database)."""
+    if database == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return request.getfixturevalue("pg_database")()
+
+
+@pytest.fixture
+def any_store(store_url) -> Store:
+    """A new store (no waves, no teams) on the test's database."""
+    store = Store.open(store_url, create=True)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def any_workspace(tmp_path, new_database) -> Workspace:
+    """The `workspace` above (four teams, wave 'w1' open) on the test's database; other processes open it by
+    its folder, `Workspace(any_workspace.path)`, whichever database holds its store."""
+    ws = new_workspace(tmp_path / "acme", new_database())
+    yield ws
+    ws.close()

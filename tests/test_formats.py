@@ -1,6 +1,9 @@
 """The big form tools' exports (Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms), written in
 each tool's documented layout with English and Swedish column names, import exactly: every stored
-answer is the intended one; a decimal or a number that disagrees with its label rejects the file."""
+answer is the intended one; a decimal or a number that disagrees with its label rejects the file.
+
+What is stored is checked on SQLite and on PostgreSQL (`any_workspace`); a file rejected for its answers (before
+anything is written) is checked on SQLite, the database does not take part."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import json
 import pandas as pd
 import pytest
 
+from _stores import stored_text, table_columns
 from assessment import formats
 from assessment.cli import main
 from assessment.exceptions import ImportRejected
@@ -79,8 +83,9 @@ def qualtrics_rows(lang: str, team_text: str, responses):
     return rows
 
 
-def test_a_qualtrics_csv_in_english_imports_exactly_and_skips_partial_responses(workspace, tmp_path):
-    path = write_csv(tmp_path / "qualtrics.csv", qualtrics_rows("en", "Team", [
+def qualtrics_english(tmp_path):
+    """A Qualtrics CSV in English: two complete responses, a partial one and an empty one."""
+    return write_csv(tmp_path / "qualtrics.csv", qualtrics_rows("en", "Team", [
         ("Platform", "True", {"exp_role": "4", "goal_smart": "Strongly agree", "safe_ask": "2",
                               "enps_recommend": "9"}, "Good colleagues"),
         ("Data", "1", {"exp_role": "Agree", "goal_smart": "1", "safe_ask": "3 - Neither agree nor disagree",
@@ -88,22 +93,37 @@ def test_a_qualtrics_csv_in_english_imports_exactly_and_skips_partial_responses(
         ("Data", "False", {"exp_role": "2"}, ""),                         # partial: skipped
         ("Platform", "True", {}, ""),                                     # empty: skipped
     ]))
-    result = import_answers(workspace.store, "w1", path)
+
+
+def test_a_qualtrics_csv_in_english_imports_exactly_and_skips_partial_responses(any_workspace, tmp_path):
+    result = import_answers(any_workspace.store, "w1", qualtrics_english(tmp_path))
     assert result.format == "qualtrics"
     assert result.stored == 2
-    assert stored(workspace) == expected([
+    assert stored(any_workspace) == expected([
         ("Platform", {"exp_role": 4, "goal_smart": 5, "safe_ask": 2, "enps_recommend": 9}),
         ("Data", {"exp_role": 4, "goal_smart": 1, "safe_ask": 3, "enps_recommend": 10})])
-    assert workspace.store.comments("w1")["text"].tolist() == ["Good colleagues"]
+    assert any_workspace.store.comments("w1")["text"].tolist() == ["Good colleagues"]
     assert any("1 partial response(s) skipped" in w for w in result.warnings)
     assert any("1 empty row(s) skipped" in w for w in result.warnings)
-    # the metadata (e-mail, names, IP address, position) is never stored
+
+
+def test_the_metadata_of_a_qualtrics_csv_is_in_no_table_of_the_store(any_workspace, tmp_path):
+    """E-mail, names, IP address and position are never stored."""
+    import_answers(any_workspace.store, "w1", qualtrics_english(tmp_path))
+    text = stored_text(any_workspace.store)
+    assert "anna@example.com" not in text and "203.0.113.9" not in text and "Svensson" not in text
+    assert "59.33" not in text and "R_0000abc" not in text
+
+
+# SQLite only: the store's files are in the workspace's folder (a PostgreSQL server's are not ours to read)
+def test_the_metadata_of_a_qualtrics_csv_is_in_no_file_of_the_workspace(workspace, tmp_path):
+    import_answers(workspace.store, "w1", qualtrics_english(tmp_path))
     workspace.close()
     dump = b"".join(p.read_bytes() for p in workspace.path.rglob("*") if p.is_file())
     assert b"anna@example.com" not in dump and b"203.0.113.9" not in dump and b"Svensson" not in dump
 
 
-def test_a_qualtrics_xlsx_in_swedish_with_numeric_team_codes_imports_exactly(workspace, tmp_path):
+def test_a_qualtrics_xlsx_in_swedish_with_numeric_team_codes_imports_exactly(any_workspace, tmp_path):
     rows = qualtrics_rows("sv", "Vilket team tillhör du?", [
         ("1", "True", {"exp_role": "Instämmer", "goal_smart": "5", "safe_ask": "1 - Instämmer inte alls",
                        "enps_recommend": "0"}, "Bra kollegor"),
@@ -114,23 +134,23 @@ def test_a_qualtrics_xlsx_in_swedish_with_numeric_team_codes_imports_exactly(wor
     path = write_xlsx(tmp_path / "qualtrics.xlsx", {"Sheet0": rows})
     mapping = tmp_path / "map.yaml"
     mapping.write_text("team: Q1\nteams: {1: Platform, 2: Data}\n", encoding="utf-8")
-    result = import_answers(workspace.store, "w1", path, mapping=Mapping.load(mapping))
+    result = import_answers(any_workspace.store, "w1", path, mapping=Mapping.load(mapping))
     assert result.format == "qualtrics" and result.stored == 2
     assert "read as a Qualtrics export (sheet 'Sheet0')" in result.warnings
-    assert stored(workspace) == expected([
+    assert stored(any_workspace) == expected([
         ("Platform", {"exp_role": 4, "goal_smart": 5, "safe_ask": 1, "enps_recommend": 0}),
         ("Data", {"exp_role": 3, "goal_smart": 2, "safe_ask": 5, "enps_recommend": 7})])
-    assert workspace.store.comments("w1")["text"].tolist() == ["Bra kollegor"]
+    assert any_workspace.store.comments("w1")["text"].tolist() == ["Bra kollegor"]
     assert any("1 partial response(s) skipped" in w for w in result.warnings)
 
 
-def test_the_team_question_text_from_the_mapping_file_names_the_column(workspace, tmp_path):
+def test_the_team_question_text_from_the_mapping_file_names_the_column(any_workspace, tmp_path):
     path = write_csv(tmp_path / "q.csv", qualtrics_rows("en", "Which team are you in?", [
         ("Sales North", "True", {"exp_role": "5"}, "")]))
     mapping = tmp_path / "map.yaml"
     mapping.write_text("team: Which team are you in?\n", encoding="utf-8")
-    import_answers(workspace.store, "w1", path, mapping=Mapping.load(mapping))
-    assert stored(workspace) == [("Sales North", "exp_role", 5)]
+    import_answers(any_workspace.store, "w1", path, mapping=Mapping.load(mapping))
+    assert stored(any_workspace) == [("Sales North", "exp_role", 5)]
 
 
 # --------------------------------------------------------------------------------------- SurveyMonkey
@@ -156,29 +176,29 @@ def surveymonkey_rows(lang: str, responses):
     return rows
 
 
-def test_a_surveymonkey_csv_in_swedish_imports_exactly(workspace, tmp_path):
+def test_a_surveymonkey_csv_in_swedish_imports_exactly(any_workspace, tmp_path):
     path = write_csv(tmp_path / "sm.csv", surveymonkey_rows("sv", [
         ("Sales South", {"exp_role": "Instämmer helt", "goal_smart": "2", "safe_ask": "4 - Instämmer",
                          "enps_recommend": "8"}, "Fikat"),
         ("Data", {"exp_role": "1", "goal_smart": "Varken eller", "safe_ask": "5", "enps_recommend": "3"}, ""),
         ("Data", {}, ""),   # started, answered nothing: empty
     ]))
-    result = import_answers(workspace.store, "w1", path)
+    result = import_answers(any_workspace.store, "w1", path)
     assert result.format == "surveymonkey" and result.stored == 2
-    assert stored(workspace) == expected([
+    assert stored(any_workspace) == expected([
         ("Sales South", {"exp_role": 5, "goal_smart": 2, "safe_ask": 4, "enps_recommend": 8}),
         ("Data", {"exp_role": 1, "goal_smart": 3, "safe_ask": 5, "enps_recommend": 3})])
-    assert workspace.store.comments("w1")["text"].tolist() == ["Fikat"]
+    assert any_workspace.store.comments("w1")["text"].tolist() == ["Fikat"]
     assert any("1 empty row(s) skipped" in w for w in result.warnings)
 
 
-def test_a_surveymonkey_xlsx_in_english_imports_exactly(workspace, tmp_path):
+def test_a_surveymonkey_xlsx_in_english_imports_exactly(any_workspace, tmp_path):
     path = write_xlsx(tmp_path / "sm.xlsx", {"Sheet": surveymonkey_rows("en", [
         ("Platform", {"exp_role": "Disagree", "goal_smart": "4", "safe_ask": "5. Strongly agree"}, ""),
         ("Sales North", {"exp_role": "3", "enps_recommend": "6"}, "Flexible hours")])})
-    result = import_answers(workspace.store, "w1", path)
+    result = import_answers(any_workspace.store, "w1", path)
     assert result.format == "surveymonkey"
-    assert stored(workspace) == expected([
+    assert stored(any_workspace) == expected([
         ("Platform", {"exp_role": 2, "goal_smart": 4, "safe_ask": 5}),
         ("Sales North", {"exp_role": 3, "enps_recommend": 6})])
 
@@ -195,7 +215,7 @@ def test_a_repeated_surveymonkey_respondent_id_is_reported(workspace, tmp_path):
 # --------------------------------------------------------------------------------------- Google Forms
 
 @pytest.mark.parametrize("lang", ["en", "sv"])
-def test_a_google_forms_csv_imports_exactly(workspace, tmp_path, lang):
+def test_a_google_forms_csv_imports_exactly(any_workspace, tmp_path, lang):
     if lang == "en":
         head = ["Timestamp", "Email address", "Team"] + [f"{ASK_EN} [{EN[i]}]" for i in MATRIX] + [NPS_EN, KEEP_EN]
         answers = [["Strongly agree", "Disagree", "Agree"], ["1", "2", "3"]]
@@ -208,9 +228,9 @@ def test_a_google_forms_csv_imports_exactly(workspace, tmp_path, lang):
         ["2026/11/02 9:05:00 AM CET", "b@example.com", "Data", *answers[1], "", ""],
         ["2026/11/02 9:06:00 AM CET", "c@example.com", "Data", "", "", "", "", ""],
     ])
-    result = import_answers(workspace.store, "w1", path)
+    result = import_answers(any_workspace.store, "w1", path)
     assert result.format == "google" and result.stored == 2
-    assert stored(workspace) == expected([
+    assert stored(any_workspace) == expected([
         ("Platform", {"exp_role": 5, "goal_smart": 2, "safe_ask": 4, "enps_recommend": 10}),
         ("Data", {"exp_role": 1, "goal_smart": 2, "safe_ask": 3})])
     assert any("1 empty row(s) skipped" in w for w in result.warnings)
@@ -219,7 +239,7 @@ def test_a_google_forms_csv_imports_exactly(workspace, tmp_path, lang):
 # ------------------------------------------------------------------------------------ Microsoft Forms
 
 @pytest.mark.parametrize("lang", ["en", "sv"])
-def test_a_microsoft_forms_xlsx_imports_exactly(workspace, tmp_path, lang):
+def test_a_microsoft_forms_xlsx_imports_exactly(any_workspace, tmp_path, lang):
     if lang == "en":
         meta = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
         text, team, ask, nps, keep = EN, "Team", ASK_EN, NPS_EN, KEEP_EN
@@ -235,12 +255,12 @@ def test_a_microsoft_forms_xlsx_imports_exactly(workspace, tmp_path, lang):
         [1, "11/2/26 9:00:00", "11/2/26 9:04:00", "anonymous", "", "", "Sales North", *values[0], "Bra"],
         [2, "11/2/26 9:01:00", "11/2/26 9:05:00", "anonymous", "", "", "Sales South", *values[1], None],
     ]})
-    result = import_answers(workspace.store, "w1", path)
+    result = import_answers(any_workspace.store, "w1", path)
     assert result.format == "microsoft" and result.stored == 2
-    assert stored(workspace) == expected([
+    assert stored(any_workspace) == expected([
         ("Sales North", {"exp_role": 4, "goal_smart": 5, "safe_ask": 1, "enps_recommend": 9}),
         ("Sales South", {"exp_role": 2, "goal_smart": 3, "safe_ask": 4, "enps_recommend": 0})])
-    assert workspace.store.comments("w1")["text"].tolist() == ["Bra"]
+    assert any_workspace.store.comments("w1")["text"].tolist() == ["Bra"]
 
 
 # ------------------------------------------------------------------------------- recognising formats
@@ -255,14 +275,14 @@ def test_each_layout_is_recognised_from_its_first_rows(tmp_path):
     assert formats.detect([["team", "exp_role"], ["Data", "3"]]) == "plain"
 
 
-def test_a_format_can_be_forced(workspace, tmp_path):
+def test_a_format_can_be_forced(any_workspace, tmp_path):
     # a Google export without its time stamp column is not recognised, but reads as Google when told
     path = write_csv(tmp_path / "g.csv", [["E-postadress", "Team", f"{ASK_EN} [{EN['exp_role']}]"],
                                           ["x@example.com", "Data", "4"]])
     with pytest.raises(ImportRejected, match="match no item"):
-        import_answers(workspace.store, "w1", path)
-    assert import_answers(workspace.store, "w1", path, format="google").stored == 1
-    assert stored(workspace) == [("Data", "exp_role", 4)]
+        import_answers(any_workspace.store, "w1", path)
+    assert import_answers(any_workspace.store, "w1", path, format="google").stored == 1
+    assert stored(any_workspace) == [("Data", "exp_role", 4)]
 
 
 # ------------------------------------------------------------------------ exactly a point or nothing
@@ -291,14 +311,14 @@ def test_an_enps_answer_that_is_not_exactly_a_point_rejects_the_file(workspace, 
     assert stored(workspace) == []
 
 
-def test_whole_numbers_written_with_decimals_and_numbered_labels_are_their_points(workspace, tmp_path):
+def test_whole_numbers_written_with_decimals_and_numbered_labels_are_their_points(any_workspace, tmp_path):
     path = write_csv(tmp_path / "ok.csv", [
         ["team", "exp_role", "goal_smart", "safe_ask", "enps_recommend"],
         ["Data", "4.0", "2,0", "4. Agree", "10 - Extremely likely"],
         ["Data", " strongly AGREE ", "1 – Instämmer inte alls", "3) Varken eller", "Inte alls troligt"],
     ], delimiter=";")
-    import_answers(workspace.store, "w1", path)
-    assert stored(workspace) == expected([
+    import_answers(any_workspace.store, "w1", path)
+    assert stored(any_workspace) == expected([
         ("Data", {"exp_role": 4, "goal_smart": 2, "safe_ask": 4, "enps_recommend": 10}),
         ("Data", {"exp_role": 5, "goal_smart": 1, "safe_ask": 3, "enps_recommend": 0})])
 
@@ -314,37 +334,37 @@ def test_a_decimal_in_a_tool_export_rejects_it_whole(workspace, tmp_path):
 
 # ----------------------------------------------------------------------------------------- workbooks
 
-def test_a_summary_sheet_does_not_count_and_two_answer_sheets_need_a_choice(workspace, tmp_path):
+def test_a_summary_sheet_does_not_count_and_two_answer_sheets_need_a_choice(any_workspace, tmp_path):
     answers = [["team", "exp_role"], ["Data", 3], ["Platform", 5]]
     summary = [["Report", "Value"], ["Responses", 2]]
     one = write_xlsx(tmp_path / "one.xlsx", {"Summary": summary, "Answers": answers})
-    assert import_answers(workspace.store, "w1", one).stored == 2
+    assert import_answers(any_workspace.store, "w1", one).stored == 2
 
     two = write_xlsx(tmp_path / "two.xlsx", {"Summary": summary, "Wave 1": answers,
                                              "Wave 2": [["team", "exp_role"], ["Data", 1]]})
     with pytest.raises(ImportRejected, match=r"2 sheets with answers: 'Wave 1', 'Wave 2'; name the one to import "
                                              r"with --sheet"):
-        import_answers(workspace.store, "w1", two)
+        import_answers(any_workspace.store, "w1", two)
     with pytest.raises(ImportRejected, match=r"no sheet 'Wave 3'; its sheets: 'Summary', 'Wave 1', 'Wave 2'"):
-        import_answers(workspace.store, "w1", two, sheet="Wave 3")
-    assert import_answers(workspace.store, "w1", two, sheet="Wave 2").stored == 1
-    assert stored(workspace) == [("Data", "exp_role", 1), ("Data", "exp_role", 3), ("Platform", "exp_role", 5)]
+        import_answers(any_workspace.store, "w1", two, sheet="Wave 3")
+    assert import_answers(any_workspace.store, "w1", two, sheet="Wave 2").stored == 1
+    assert stored(any_workspace) == [("Data", "exp_role", 1), ("Data", "exp_role", 3), ("Platform", "exp_role", 5)]
 
 
-def test_each_sheet_of_a_workbook_is_an_import_of_its_own(workspace, tmp_path):
+def test_each_sheet_of_a_workbook_is_an_import_of_its_own(any_workspace, tmp_path):
     book = write_xlsx(tmp_path / "book.xlsx", {"Spring": [["team", "exp_role"], ["Data", 3]],
                                                "Autumn": [["team", "exp_role"], ["Data", 2], ["Platform", 4]]})
-    assert import_answers(workspace.store, "w1", book, sheet="Spring").stored == 1
-    assert import_answers(workspace.store, "w1", book, sheet="Autumn").stored == 2
-    assert import_answers(workspace.store, "w1", book, sheet="Autumn").already_imported
-    assert stored(workspace) == [("Data", "exp_role", 2), ("Data", "exp_role", 3), ("Platform", "exp_role", 4)]
+    assert import_answers(any_workspace.store, "w1", book, sheet="Spring").stored == 1
+    assert import_answers(any_workspace.store, "w1", book, sheet="Autumn").stored == 2
+    assert import_answers(any_workspace.store, "w1", book, sheet="Autumn").already_imported
+    assert stored(any_workspace) == [("Data", "exp_role", 2), ("Data", "exp_role", 3), ("Platform", "exp_role", 4)]
 
 
-def test_the_command_line_takes_format_and_sheet(workspace, tmp_path, capsys):
+def test_the_command_line_takes_format_and_sheet(any_workspace, tmp_path, capsys):
     two = write_xlsx(tmp_path / "two.xlsx", {"A": [["team", "exp_role"], ["Data", 3]],
                                              "B": [["team", "exp_role"], ["Data", 2]]})
-    workspace.close()
-    root = str(workspace.path)
+    any_workspace.close()
+    root = str(any_workspace.path)
     assert main(["import", root, str(two)]) == 2
     assert "--sheet" in capsys.readouterr().err
     assert main(["import", root, str(two), "--sheet", "B", "--format", "plain"]) == 0
@@ -352,7 +372,7 @@ def test_the_command_line_takes_format_and_sheet(workspace, tmp_path, capsys):
     assert "stored 1 response(s)" in out
 
 
-def test_header_rows_with_line_breaks_read_in_small_blocks_keep_file_row_numbers(workspace, tmp_path, monkeypatch):
+def test_header_rows_with_line_breaks_read_in_small_blocks_keep_file_row_numbers(any_workspace, tmp_path, monkeypatch):
     from assessment import importing
     monkeypatch.setattr(importing, "_CHUNK_ROWS", 2)
     rows = qualtrics_rows("en", "Team", [("Data", "True", {"exp_role": str(k % 5 + 1)}, "") for k in range(5)]
@@ -360,61 +380,61 @@ def test_header_rows_with_line_breaks_read_in_small_blocks_keep_file_row_numbers
     rows[1][rows[0].index("Q3")] = "How likely are you\nto recommend us?"   # a question text over two lines
     rows[0][rows[0].index("Q3")] = "enps_recommend"                        # an export tag set to the item id
     with pytest.raises(ImportRejected, match=r"row 9, column 'Q2_1': '3.5'"):
-        import_answers(workspace.store, "w1", write_csv(tmp_path / "q.csv", rows))
-    result = import_answers(workspace.store, "w1", write_csv(tmp_path / "q2.csv", rows[:-1]))
-    assert result.stored == 5 and sorted(v for _, _, v in stored(workspace)) == [1, 2, 3, 4, 5]
+        import_answers(any_workspace.store, "w1", write_csv(tmp_path / "q.csv", rows))
+    result = import_answers(any_workspace.store, "w1", write_csv(tmp_path / "q2.csv", rows[:-1]))
+    assert result.stored == 5 and sorted(v for _, _, v in stored(any_workspace)) == [1, 2, 3, 4, 5]
 
 
-def test_a_forced_tool_format_never_takes_a_data_row_for_a_header_row(workspace, tmp_path):
+def test_a_forced_tool_format_never_takes_a_data_row_for_a_header_row(any_workspace, tmp_path):
     rows = qualtrics_rows("en", "Team", [("Data", "True", {"exp_role": "2"}, ""),
                                          ("Data", "True", {"exp_role": "3"}, "")])
     two = write_csv(tmp_path / "older.csv", [rows[0], rows[1], *rows[3:]])      # an older export: no ImportId row
-    assert import_answers(workspace.store, "w1", two).stored == 2
+    assert import_answers(any_workspace.store, "w1", two).stored == 2
     later = qualtrics_rows("en", "Team", [("Data", "True", {"exp_role": "4"}, "")] * 3)[3:]
     for n, row in enumerate(later):
         row[QUALTRICS_META.index("ResponseId")] = f"R_later{n}"
     bare = write_csv(tmp_path / "bare.csv", [rows[0], *later])                  # the ids row only
-    result = import_answers(workspace.store, "w1", bare, format="qualtrics",
+    result = import_answers(any_workspace.store, "w1", bare, format="qualtrics",
                             mapping=Mapping(team="Q1", columns={"Q2_1": "exp_role"},
                                             ignore=["Q2_2", "Q2_3", "Q3", "Q4"]))
     assert result.format == "qualtrics" and result.stored == 3
     sm = surveymonkey_rows("en", [("Data", {"exp_role": "5"}, "")])
     head = sm[0][:10] + [EN[i] for i in MATRIX] + sm[0][13:]                       # no statements row
     sm_bare = write_csv(tmp_path / "sm.csv", [head, sm[2]])
-    assert import_answers(workspace.store, "w1", sm_bare, format="surveymonkey",
+    assert import_answers(any_workspace.store, "w1", sm_bare, format="surveymonkey",
                           mapping=Mapping(ignore=[NPS_EN, KEEP_EN])).stored == 1
-    assert sorted(v for _, _, v in stored(workspace)) == [2, 3, 4, 4, 4, 5]
+    assert sorted(v for _, _, v in stored(any_workspace)) == [2, 3, 4, 4, 4, 5]
 
 
 # ---------------------------------------------------------------------------- very fast responses
 
-def test_qualtrics_durations_flag_very_fast_responses_without_storing_the_times(workspace, tmp_path):
+def test_qualtrics_durations_flag_very_fast_responses_without_storing_the_times(any_workspace, tmp_path):
     rows = qualtrics_rows("en", "Team", [("Platform", "True", {"exp_role": str(1 + k % 5), "goal_smart": "3"}, "")
                                          for k in range(12)])
     duration = rows[0].index("Duration (in seconds)")
     for k, seconds in enumerate([400, 410, 420, 430, 440, 450, 460, 470, 480, 490, 30, 130]):
         rows[3 + k][duration] = str(seconds)      # median 445: under a third of it (148 s) is very fast
-    import_answers(workspace.store, "w1", write_csv(tmp_path / "q.csv", rows))
-    assert workspace.store.fast_counts("w1").values.tolist() == [["Platform", 12, 2]]
-    flags = Results(workspace).quality("w1")
+    import_answers(any_workspace.store, "w1", write_csv(tmp_path / "q.csv", rows))
+    assert any_workspace.store.fast_counts("w1").values.tolist() == [["Platform", 12, 2]]
+    flags = Results(any_workspace).quality("w1")
     assert flags[flags["flag"] == "very fast responses"].values.tolist() == [
         ["Platform", "very fast responses", "2 of 12 timed responses took under a third of their file's median time"]]
-    columns = [c[1] for c in workspace.store._all("PRAGMA table_info(respondents)")]
+    columns = table_columns(any_workspace.store, "respondents")
     assert not any("time" in c or "duration" in c or "second" in c for c in columns)
 
 
-def test_microsoft_forms_start_and_completion_times_give_the_durations(workspace, tmp_path):
+def test_microsoft_forms_start_and_completion_times_give_the_durations(any_workspace, tmp_path):
     head = ["ID", "Starttid", "Sluttid", "E-post", "Namn", "Senast ändrad", "Enhet", SV["exp_role"]]
     minutes = [6, 7, 5, 6, 8, 7, 6, 5, 7, 1]     # the last one took a minute: very fast
     body = [[k + 1, "11/2/26 9:00:00", f"11/2/26 9:{m:02d}:00", "anonymous", "", "", "Data", 1 + k % 5]
             for k, m in enumerate(minutes)]
-    import_answers(workspace.store, "w1", write_xlsx(tmp_path / "ms.xlsx", {"Sheet1": [head, *body]}))
-    assert workspace.store.fast_counts("w1").values.tolist() == [["Data", 10, 1]]
+    import_answers(any_workspace.store, "w1", write_xlsx(tmp_path / "ms.xlsx", {"Sheet1": [head, *body]}))
+    assert any_workspace.store.fast_counts("w1").values.tolist() == [["Data", 10, 1]]
 
 
-def test_too_few_timed_responses_flag_nothing(workspace, tmp_path):
+def test_too_few_timed_responses_flag_nothing(any_workspace, tmp_path):
     rows = qualtrics_rows("en", "Team", [("Platform", "True", {"exp_role": "3"}, "") for _ in range(5)])
     duration = rows[0].index("Duration (in seconds)")
     rows[3][duration] = "5"
-    import_answers(workspace.store, "w1", write_csv(tmp_path / "q.csv", rows))
-    assert workspace.store.fast_counts("w1").empty
+    import_answers(any_workspace.store, "w1", write_csv(tmp_path / "q.csv", rows))
+    assert any_workspace.store.fast_counts("w1").empty

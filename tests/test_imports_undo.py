@@ -12,25 +12,21 @@ import pytest
 from assessment.cli import main
 from assessment.exceptions import ImportRejected, StoreError, UnknownNameError
 from assessment.importing import Mapping, import_answers
-from assessment.store import Response, Store
+from assessment.store import Response
 from assessment.templates import load_template
 from assessment.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v0.1.0"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    """A store with wave w1, teams Data and Platform, and one answer given in the form."""
-    if request.param == "sqlite":
-        store = Store.open(f"sqlite:///{tmp_path / 'store.db'}", create=True)
-    else:
-        store = Store.open(request.getfixturevalue("pg_database")())
-    store.open_wave("w1", load_template("osa-core"), opens="2026-03-01")
-    store.add_teams([("Data", "Product"), ("Platform", "Product")])
-    store.add_responses("w1", [Response("Data", {"exp_role": 4}, {"comment_keep": "From the form"})])
-    yield store
-    store.close()
+@pytest.fixture
+def store(any_store):
+    """A store with wave w1, teams Data and Platform, and one answer given in the form, on SQLite and on
+    PostgreSQL (conftest's `any_store`: each test runs on both)."""
+    any_store.open_wave("w1", load_template("osa-core"), opens="2026-03-01")
+    any_store.add_teams([("Data", "Product"), ("Platform", "Product")])
+    any_store.add_responses("w1", [Response("Data", {"exp_role": 4}, {"comment_keep": "From the form"})])
+    return any_store
 
 
 def snapshot(store) -> dict:
@@ -96,6 +92,7 @@ def test_comments_record_only_the_import_never_the_respondent(store, tmp_path):
 
 
 # ---------------------------------------------------------------- imports made before the upgrade
+# SQLite only: the v0.1.0 fixture is a SQLite file (a v0.1.0 PostgreSQL store's upgrade: test_migrations.py)
 
 def _old_client(tmp_path, respondents: int, form_too: bool = False) -> Path:
     """The v0.1.0 client fixture with an import recorded the v0.1.0 way (no link to its rows)."""
@@ -134,9 +131,9 @@ def test_an_old_import_mixed_with_other_answers_is_listed_but_undo_is_refused(tm
 
 # ---------------------------------------------------------------- the command line
 
-def test_cli_lists_and_undoes_imports(tmp_path, capsys):
+def test_cli_lists_and_undoes_imports(tmp_path, capsys, new_database):
     ws_path = tmp_path / "acme"
-    with Workspace.create(ws_path, wave="w1") as ws:
+    with Workspace.create(ws_path, wave="w1", database=new_database()) as ws:
         ws.store.add_teams([("Data", None)])
     (tmp_path / "a.csv").write_text("team,exp_role\nData,3\nData,4\n", encoding="utf-8")
     assert main(["imports", str(ws_path)]) == 0

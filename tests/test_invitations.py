@@ -1,4 +1,5 @@
-"""One-time codes: only invited people answer, once, and codes never link to answers."""
+"""One-time codes: only invited people answer, once, and codes never link to answers; on SQLite and on
+PostgreSQL (each test runs on both)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import stat
 
 import pytest
 
+from _stores import stored_text, table_columns
 from assessment.exceptions import AssessmentError, ResponseRejected
 from assessment.invitations import write_codes
 from assessment.store import Response
@@ -21,57 +23,56 @@ def read_codes(path):
         return list(csv.DictReader(handle))
 
 
-def test_codes_file_has_one_code_per_person_by_headcount(workspace):
-    workspace.store.set_headcounts("w1", {"Platform": 3, "Data": 2, "Sales North": 0, "Sales South": 1})
-    path, n = write_codes(workspace, "w1")
+def test_codes_file_has_one_code_per_person_by_headcount(any_workspace):
+    any_workspace.store.set_headcounts("w1", {"Platform": 3, "Data": 2, "Sales North": 0, "Sales South": 1})
+    path, n = write_codes(any_workspace, "w1")
     rows = read_codes(path)
     assert n == 6 and len({r["code"] for r in rows}) == 6
     assert sorted(r["team"] for r in rows) == ["Data", "Data", "Platform", "Platform", "Platform", "Sales South"]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
-def test_codes_need_a_headcount_or_a_count(workspace):
+def test_codes_need_a_headcount_or_a_count(any_workspace):
     with pytest.raises(AssessmentError, match="no headcount for"):
-        write_codes(workspace, "w1", teams=["Platform"])
-    path, n = write_codes(workspace, "w1", teams=["Platform"], count=2)
+        write_codes(any_workspace, "w1", teams=["Platform"])
+    path, n = write_codes(any_workspace, "w1", teams=["Platform"], count=2)
     assert n == 2
 
 
-def test_a_code_sets_the_team_and_can_be_used_once(workspace):
-    code = workspace.store.issue_codes("w1", "Data", 1)[0]
-    workspace.store.add_responses("w1", [Response("Platform", {"exp_role": 4})], code=code)
-    assert workspace.store.answers("w1")["team"].tolist() == ["Data"]
+def test_a_code_sets_the_team_and_can_be_used_once(any_workspace):
+    code = any_workspace.store.issue_codes("w1", "Data", 1)[0]
+    any_workspace.store.add_responses("w1", [Response("Platform", {"exp_role": 4})], code=code)
+    assert any_workspace.store.answers("w1")["team"].tolist() == ["Data"]
     with pytest.raises(ResponseRejected, match="already been used"):
-        workspace.store.add_responses("w1", [Response("Data", {"exp_role": 2})], code=code)
-    assert len(workspace.store.answers("w1")) == 1
+        any_workspace.store.add_responses("w1", [Response("Data", {"exp_role": 2})], code=code)
+    assert len(any_workspace.store.answers("w1")) == 1
 
 
-def test_a_wrong_code_stores_nothing(workspace):
-    workspace.store.issue_codes("w1", "Data", 1)
+def test_a_wrong_code_stores_nothing(any_workspace):
+    any_workspace.store.issue_codes("w1", "Data", 1)
     with pytest.raises(ResponseRejected, match="not valid"):
-        workspace.store.add_responses("w1", [Response("Data", {"exp_role": 2})], code="AAAAA-BBBBB")
-    assert workspace.store.answers("w1").empty
+        any_workspace.store.add_responses("w1", [Response("Data", {"exp_role": 2})], code="AAAAA-BBBBB")
+    assert any_workspace.store.answers("w1").empty
 
 
-def test_codes_are_typed_forgivingly(workspace):
-    code = workspace.store.issue_codes("w1", "Data", 1)[0]
-    assert workspace.store.code_team("w1", f"  {code.lower().replace('-', ' ')} ") == "Data"
+def test_codes_are_typed_forgivingly(any_workspace):
+    code = any_workspace.store.issue_codes("w1", "Data", 1)[0]
+    assert any_workspace.store.code_team("w1", f"  {code.lower().replace('-', ' ')} ") == "Data"
 
 
-def test_codes_are_stored_only_as_hashes_without_a_link_to_answers(workspace):
-    code = workspace.store.issue_codes("w1", "Data", 1)[0]
-    workspace.store.add_responses("w1", [Response("Data", {"exp_role": 4})], code=code)
-    columns = [row[1] for row in workspace.store._all("PRAGMA table_info(codes)")]
-    assert columns == ["code_hash", "wave_id", "team_id", "used"]
-    dump = "\n".join(workspace.store._conn.iterdump())
+def test_codes_are_stored_only_as_hashes_without_a_link_to_answers(any_workspace):
+    code = any_workspace.store.issue_codes("w1", "Data", 1)[0]
+    any_workspace.store.add_responses("w1", [Response("Data", {"exp_role": 4})], code=code)
+    assert table_columns(any_workspace.store, "codes") == ["code_hash", "wave_id", "team_id", "used"]
+    dump = stored_text(any_workspace.store)
     assert code not in dump and code.replace("-", "") not in dump
 
 
-def test_a_code_from_another_wave_is_not_valid(workspace):
-    code = workspace.store.issue_codes("w1", "Data", 1)[0]
-    workspace.open_wave("w2")
+def test_a_code_from_another_wave_is_not_valid(any_workspace):
+    code = any_workspace.store.issue_codes("w1", "Data", 1)[0]
+    any_workspace.open_wave("w2")
     with pytest.raises(ResponseRejected, match="not valid"):
-        workspace.store.add_responses("w2", [Response("Data", {"exp_role": 2})], code=code)
+        any_workspace.store.add_responses("w2", [Response("Data", {"exp_role": 2})], code=code)
 
 
 # ---------------------------------------------------------------- code hashes: salted per workspace
@@ -86,10 +87,10 @@ def salt_of(store) -> str:
     return store._one("SELECT value FROM meta WHERE key = 'salt'")
 
 
-def test_each_workspace_stores_its_codes_hashed_with_its_own_salt(tmp_path):
+def test_each_workspace_stores_its_codes_hashed_with_its_own_salt(tmp_path, new_database):
     salts, stored_hashes, issued = [], [], []
     for name in ("acme", "globex"):
-        with Workspace.create(tmp_path / name, template="osa-core", wave="w1") as ws:
+        with Workspace.create(tmp_path / name, template="osa-core", wave="w1", database=new_database(name)) as ws:
             ws.store.add_teams([("Data", "Product")])
             issued.append(ws.store.issue_codes("w1", "Data", 3))
             salts.append(salt_of(ws.store))
@@ -101,9 +102,9 @@ def test_each_workspace_stores_its_codes_hashed_with_its_own_salt(tmp_path):
     assert expected_code_hash(salts[0], issued[0][0]) != expected_code_hash(salts[1], issued[0][0])
 
 
-def test_a_code_no_longer_matches_once_the_salt_changes(tmp_path):
+def test_a_code_no_longer_matches_once_the_salt_changes(tmp_path, new_database):
     path = tmp_path / "acme"
-    with Workspace.create(path, template="osa-core", wave="w1") as ws:
+    with Workspace.create(path, template="osa-core", wave="w1", database=new_database()) as ws:
         ws.store.add_teams([("Data", "Product")])
         code = ws.store.issue_codes("w1", "Data", 1)[0]
         assert ws.store.code_team("w1", code) == "Data"
@@ -139,12 +140,12 @@ def _spend_each_code(path: str, codes: list[str], barrier, results, worker: int)
 
 
 @pytest.mark.slow
-def test_one_code_submitted_by_several_processes_at_the_same_moment_is_spent_once(workspace):
+def test_one_code_submitted_by_several_processes_at_the_same_moment_is_spent_once(any_workspace):
     """Four processes (not threads: each has its own connection) submit with the same code at one barrier, five
     codes in turn; each time exactly one response is stored and the other three are told the code is used."""
-    codes = workspace.store.issue_codes("w1", "Data", ROUNDS)
-    path = str(workspace.path)
-    workspace.close()
+    codes = any_workspace.store.issue_codes("w1", "Data", ROUNDS)
+    path = str(any_workspace.path)
+    any_workspace.close()
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(SPENDERS), context.Queue()
     workers = [context.Process(target=_spend_each_code, args=(path, codes, barrier, results, w))

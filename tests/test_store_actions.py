@@ -7,24 +7,19 @@ import datetime as _dt
 import pytest
 
 from assessment.exceptions import AssessmentError, UnknownNameError
-from assessment.store import ACTION_COLUMNS, ORGANISATION, Store
+from assessment.store import ACTION_COLUMNS, ORGANISATION
 from assessment.templates import load_template
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    """A store with wave w1 (then w2), departments Sales and Product, teams under them and one small team."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-        store = Store.open(url, create=True)
-    else:
-        store = Store.open(request.getfixturevalue("pg_database")())
+@pytest.fixture
+def store(any_store):
+    """A store with wave w1 (then w2), departments Sales and Product, teams under them and one small team, on
+    SQLite and on PostgreSQL (conftest's `any_store`: each test runs on both)."""
     template = load_template("osa-core")
-    store.open_wave("w1", template, opens="2026-03-01")
-    store.add_teams([("Kundtjänst", "Sales"), ("Sales South", "Sales"), ("Platform", "Product"), ("Data", "Product")])
-    store.open_wave("w2", template, opens="2026-09-01")
-    yield store
-    store.close()
+    any_store.open_wave("w1", template, opens="2026-03-01")
+    any_store.add_teams([("Kundtjänst", "Sales"), ("Sales South", "Sales"), ("Platform", "Product"), ("Data", "Product")])
+    any_store.open_wave("w2", template, opens="2026-09-01")
+    return any_store
 
 
 def count(store) -> int:

@@ -1,7 +1,8 @@
 """A process killed in the middle of a write leaves the store as it was; re-running stores it once.
 
 The writer is a real process. It pauses inside its transaction (after inserting respondents, before
-answers), tells the test where it is, and is killed there with SIGKILL."""
+answers), tells the test where it is, and is killed there with SIGKILL. On SQLite and on PostgreSQL (each test
+runs on both: a PostgreSQL server rolls back the transaction of a client that is gone)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def snapshot(path):
     store = ws.store
     state = {table: store._all(f"SELECT * FROM {table} ORDER BY 1") for table in
              ("respondents", "answers", "comments", "imports", "teams", "waves")}
-    assert store._one("PRAGMA integrity_check") == "ok"
+    if store._dialect.name == "sqlite":   # PostgreSQL has no such check (it checks its pages itself)
+        assert store._one("PRAGMA integrity_check") == "ok"
     ws.close()
     return state
 
@@ -75,23 +77,23 @@ def big_csv(tmp_path, rows=2000):
     return path
 
 
-def test_killed_import_leaves_the_store_as_it_was_and_rerunning_stores_everything_once(workspace, tmp_path):
+def test_killed_import_leaves_the_store_as_it_was_and_rerunning_stores_everything_once(any_workspace, tmp_path):
     from assessment.store import Response
-    workspace.store.add_responses("w1", [Response("Data", {"exp_role": 3})])
+    any_workspace.store.add_responses("w1", [Response("Data", {"exp_role": 3})])
     path = big_csv(tmp_path)
-    before = snapshot(workspace.path)
-    workspace.close()
-    kill_inside(tmp_path, workspace.path, "import", path)
-    assert snapshot(workspace.path) == before
-    ws = Workspace(workspace.path)
+    before = snapshot(any_workspace.path)
+    any_workspace.close()
+    kill_inside(tmp_path, any_workspace.path, "import", path)
+    assert snapshot(any_workspace.path) == before
+    ws = Workspace(any_workspace.path)
     result = import_answers(ws.store, "w1", path)
     assert result.stored == 2000
     assert len(ws.store.answers("w1")) == 1 + 3 * 2000
     assert import_answers(ws.store, "w1", path).already_imported
 
 
-def test_killed_submission_leaves_the_store_as_it_was(workspace, tmp_path):
-    before = snapshot(workspace.path)
-    workspace.close()
-    kill_inside(tmp_path, workspace.path, "submit")
-    assert snapshot(workspace.path) == before
+def test_killed_submission_leaves_the_store_as_it_was(any_workspace, tmp_path):
+    before = snapshot(any_workspace.path)
+    any_workspace.close()
+    kill_inside(tmp_path, any_workspace.path, "submit")
+    assert snapshot(any_workspace.path) == before

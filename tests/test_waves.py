@@ -115,12 +115,10 @@ def test_cli_init_and_wave_open_load_history_in_date_order(tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_date_order_and_folded_names_on_both_databases(database, tmp_path, request):
+def test_date_order_and_folded_names_on_both_databases(store_url):
     from assessment.store import Store
     from assessment.templates import load_template
-    url = (f"sqlite:///{tmp_path / 's.db'}" if database == "sqlite" else request.getfixturevalue("pg_database")())
-    with Store.open(url, create=True) as store:
+    with Store.open(store_url, create=True) as store:
         template = load_template("osa-core")
         store.open_wave("Höst 2025", template, opens="2025-09-01")
         store.open_wave("Vår 2025", template, opens="2025-03-01")
