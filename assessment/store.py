@@ -971,19 +971,165 @@ class Store:
         ids = people.index.to_numpy(dtype="int64")
         column = {item_id: k for k, item_id in enumerate(template.item_ids)}
         values = np.full((len(ids), len(column)), np.nan)
-        cur = self._exec("SELECT a.respondent_id, a.item, a.value FROM answers a "
-                         "JOIN respondents r ON a.respondent_id = r.respondent_id WHERE r.wave_id = ?", (wave_id,))
-        first, second, third, unknown = itemgetter(0), itemgetter(1), itemgetter(2), itertools.repeat(-1)
-        while chunk := cur.fetchmany(_FETCH_ROWS):
-            respondent = np.fromiter(map(first, chunk), dtype="int64", count=len(chunk))
-            row = np.minimum(np.searchsorted(ids, respondent), max(len(ids) - 1, 0))
-            col = np.fromiter(map(column.get, map(second, chunk), unknown), dtype="int64", count=len(chunk))
-            keep = (col >= 0) & (ids[row] == respondent)
-            values[row[keep], col[keep]] = np.fromiter(map(third, chunk), dtype="float64", count=len(chunk))[keep]
+        if not self._packed_answers(wave_id, ids, template.item_ids, values):
+            # the fallback: Python's driver, one row object per answer (several times slower)
+            cur = self._exec("SELECT a.respondent_id, a.item, a.value FROM answers a "
+                             "JOIN respondents r ON a.respondent_id = r.respondent_id WHERE r.wave_id = ?", (wave_id,))
+            first, second, third, unknown = itemgetter(0), itemgetter(1), itemgetter(2), itertools.repeat(-1)
+            while chunk := cur.fetchmany(_FETCH_ROWS):
+                respondent = np.fromiter(map(first, chunk), dtype="int64", count=len(chunk))
+                row = np.minimum(np.searchsorted(ids, respondent), max(len(ids) - 1, 0))
+                col = np.fromiter(map(column.get, map(second, chunk), unknown), dtype="int64", count=len(chunk))
+                keep = (col >= 0) & (ids[row] == respondent)
+                values[row[keep], col[keep]] = np.fromiter(map(third, chunk), dtype="float64", count=len(chunk))[keep]
         wide = pd.DataFrame(values, index=people.index, columns=template.item_ids, copy=False)
         wide.insert(0, "team", people["team"])
         wide.columns.name = None
         return wide
+
+    _CELLS_PER_READ = 500_000     # respondents x items packed by one statement (bounds the strings' memory)
+    _READERS = 2                  # connections reading a large wave's parts at once (the drivers free the GIL)
+    _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2 ** 64 - 1], dtype=np.uint64)
+
+    def _packed_answers(self, wave_id: int, ids: np.ndarray, items: list, values: np.ndarray) -> bool:
+        """Fill `values` (rows: the sorted respondent `ids`, columns: `items`) with the wave's answers, fast
+        (issue 16): for a range of respondents at a time, the database packs the answers into three strings
+        of comma-separated respondent ids, item names and values that NumPy parses, so there is no Python
+        object per answer. A large wave's ranges are read by the store's
+        connection and a second one at once, except inside an open transaction, whose writes only the store's
+        own connection sees. (Not the ADBC drivers, measured in benchmarks/raw_load.py: on SQLite the driver
+        links its own copy of SQLite, and two copies in one process do not see each other's POSIX locks, so when
+        the driver's connection closes it believes it is the last one, checkpoints and DELETES the WAL under our
+        open connection: sqlite.org/howtocorrupt.html, "multiple copies of SQLite linked into the same
+        application".) Returns False, with `values` all NaN again, when a stored value is not an integer or an
+        item name holds a comma (a hand-edited store): `answer_matrix` then reads the answers row by row."""
+        if not len(ids) or not items:
+            return True
+        if any("," in item for item in items):   # template ids cannot hold one; a stored template might
+            return False
+        if self._dialect.name == "sqlite":
+            # group_concat's default separator: with one given (even ','), SQLite takes a quarter more time
+            select = "SELECT group_concat(a.respondent_id), group_concat(a.item), group_concat(a.value)"
+        else:
+            select = ("SELECT string_agg(a.respondent_id::text, ','), string_agg(a.item, ','), "
+                      "string_agg(a.value::text, ',')")
+        # the range on a.respondent_id too: PostgreSQL does not carry it over the join, and scans every wave without
+        sql = self._dialect.sql(select + (
+            " FROM answers a JOIN respondents r ON a.respondent_id = r.respondent_id WHERE r.wave_id = ? "
+            "AND r.respondent_id BETWEEN ? AND ? AND a.respondent_id BETWEEN ? AND ?"))
+        contiguous = int(ids[-1]) - int(ids[0]) == len(ids) - 1   # the usual case: a wave stored in one go
+        step = max(1, self._CELLS_PER_READ // len(items))
+        ranges = [(int(ids[k]), int(ids[min(k + step, len(ids)) - 1])) for k in range(0, len(ids), step)]
+        connections = [self._conn]
+        if len(ranges) > 1 and min(self._READERS, os.cpu_count() or 1) > 1 and not self._in_transaction():
+            extra = self._reader()
+            connections += [extra] if extra is not None else []
+        failed = []
+
+        def read(k):
+            for low, high in ranges[k::len(connections)]:
+                if failed:
+                    return
+                respondents, names, numbers = connections[k].execute(sql, (wave_id, low, high, low, high)).fetchone()
+                if names is None:
+                    continue
+                col = self._item_columns(names.encode(), items)
+                respondent = None if col is None else self._integers(respondents, len(col))
+                value = None if col is None else self._integers(numbers, len(col))
+                if respondent is None or value is None:
+                    failed.append(k)
+                    return
+                row = (np.clip(respondent - ids[0], 0, len(ids) - 1) if contiguous
+                       else np.minimum(np.searchsorted(ids, respondent), len(ids) - 1))
+                keep = (col >= 0) & (ids[row] == respondent)
+                values[row[keep], col[keep]] = value[keep]   # the ranges' rows are disjoint
+
+        try:
+            if len(connections) == 1:
+                read(0)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+                with ThreadPoolExecutor(len(connections)) as pool:
+                    list(pool.map(read, range(len(connections))))
+        finally:
+            for conn in connections[1:]:
+                conn.close()
+        if failed:
+            values.fill(np.nan)
+            return False
+        return True
+
+    def _in_transaction(self) -> bool:
+        if self._dialect.name == "sqlite":
+            return self._conn.in_transaction
+        return self._conn.info.transaction_status != 0   # psycopg.pq.TransactionStatus.IDLE
+
+    def _reader(self):
+        """A second connection to the store, for reading only; None if it cannot be opened."""
+        try:
+            if self._dialect.name == "sqlite":   # Python's sqlite3 again: one copy of SQLite in the process
+                return sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            import psycopg
+            return psycopg.connect(self.url, autocommit=True)
+        except Exception as exc:  # noqa: BLE001 - sqlite3 and psycopg name the error differently; read with one
+            log.debug("no second connection for reading answers (%s)", exc)
+            return None
+
+    @staticmethod
+    def _integers(text: str, count: int) -> np.ndarray | None:
+        """`count` comma-separated integers parsed by NumPy, or None if the text holds anything else."""
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # NumPy warns when it stops early (at a non-integer)
+            try:
+                out = np.fromstring(text, dtype=np.int64, sep=",")
+            except ValueError:
+                return None
+        return out if len(out) == count else None
+
+    @classmethod
+    def _item_columns(cls, blob: bytes, items: list) -> np.ndarray | None:
+        """The column in `items` of each name in `blob` (UTF-8 names separated by commas), -1 for other names.
+        Names are compared as bytes, 8 to a uint64 word (a hash of the words picks the candidate item, then
+        every word and the length must be equal): exact, and without a Python string per name. None in the
+        (astronomically unlikely) case that two items' hashes are equal."""
+        def split(buf):
+            seps = np.flatnonzero(buf == 44)   # ','
+            starts = np.empty(len(seps) + 1, dtype=np.int64)
+            starts[0], starts[1:] = 0, seps + 1
+            lengths = np.append(seps, len(buf)) - starts
+            return starts, lengths
+
+        def words(buf, starts, lengths, count):
+            padded = np.zeros(len(buf) + 8 * count + 8, dtype=np.uint8)
+            padded[:len(buf)] = buf
+            at = np.ndarray((len(buf) + 8 * count,), dtype="<u8", buffer=padded, strides=(1,))   # 8 bytes from each
+            longest = 8 * count + 1          # longer names cannot be items: their length alone tells them apart
+            shorter = np.minimum(lengths, longest)
+            masks = [cls._LOW_BYTES[np.clip(np.arange(longest + 1) - 8 * w, 0, 8)] for w in range(count)]
+            return [at[starts + 8 * w] & masks[w][shorter] for w in range(count)]
+
+        def mix(ws):
+            h = ws[0].copy()
+            for w in ws[1:]:
+                h = h * np.uint64(0x9E3779B97F4A7C15) ^ w
+            return h
+
+        buf = np.frombuffer(blob, dtype=np.uint8)
+        known = np.frombuffer(",".join(items).encode(), dtype=np.uint8)
+        starts, lengths = split(buf)
+        known_starts, known_lengths = split(known)
+        count = (int(known_lengths.max()) + 7) // 8
+        keys, known_keys = words(buf, starts, lengths, count), words(known, known_starts, known_lengths, count)
+        hashes = mix(known_keys)
+        if len(np.unique(hashes)) < len(items):
+            return None
+        order = np.argsort(hashes, kind="stable")
+        column = order[np.minimum(np.searchsorted(hashes[order], mix(keys)), len(items) - 1)]
+        hit = lengths == known_lengths[column]
+        for key, known_key in zip(keys, known_keys):
+            hit &= key == known_key[column]
+        return np.where(hit, column, -1)
 
     def comments(self, wave: str | None = None) -> pd.DataFrame:
         """Open comments with wave, team and question (never linked to a respondent; in random key order)."""
