@@ -86,9 +86,8 @@ class Dashboard:
         self.refresh_button = widgets.Button(description=ui["refresh"], icon="refresh", tooltip=ui["refresh_tip"])
         self.refresh_button.add_class("dashboard-refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
-        header = widgets.HBox([header, self.refresh_button])
         controls = widgets.HBox([widgets.VBox([self.level, self.group, self.wave, self.item_scale]),
-                                 widgets.VBox([self.waves, self.scales])])
+                                 widgets.VBox([self.waves, self.scales]), self.refresh_button])
         self.widget = widgets.VBox([header, controls, self.message, self.tabs])
         self.widget.add_class("assessment-dashboard")
         self.redraw()
