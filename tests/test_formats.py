@@ -438,3 +438,163 @@ def test_too_few_timed_responses_flag_nothing(any_workspace, tmp_path):
     rows[3][duration] = "5"
     import_answers(any_workspace.store, "w1", write_csv(tmp_path / "q.csv", rows))
     assert any_workspace.store.fast_counts("w1").empty
+
+
+# ---------------------------------------------------------------- header rows, read without a file (issue 18's mutation run)
+
+def test_a_plain_file_with_a_brace_in_its_third_row_is_not_taken_for_qualtrics():
+    assert formats.detect([["team", "exp_role", "comment_keep"], ["Data", "3", "x"], ["Data", "4", "{see attached}"]]) == "plain"
+
+
+def test_surveymonkey_columns_of_the_same_name_are_numbered_from_the_second():
+    rows = [["Respondent ID", "Collector ID", "Team", "Comment", "Comment"],
+            ["", "", "Response", "Open-Ended Response", "Open-Ended Response"]]
+    assert formats.layout(rows).names == ["Respondent ID", "Collector ID", "Team", "Comment", "Comment (2)"]
+
+
+def test_a_qualtrics_text_before_its_separator_is_matched_too():
+    """Qualtrics writes some questions as "Question - Selected Choice": the question is the part before " - "."""
+    rows = [["ResponseId", "Team", "Q1"], ["Response ID", "Team", f"{EN['exp_role']} - Selected Choice"],
+            ['{"ImportId":"_recordId"}', '{"ImportId":"QID9"}', '{"ImportId":"QID1"}']]
+    assert EN["exp_role"] in formats.layout(rows).texts[2]
+
+
+@pytest.mark.parametrize("rows, header_rows", [
+    ([["ResponseId", "Team", "Q1"], ["Response ID", "Team", "text"], ["R_1", "Data", "4"]], 2),
+    ([["ResponseId", "Team", "Q1"], ["R_1", "Data", "4"]], 1),
+    ([["StartDate", "Finished", "Team"], ["Start Date", "Finished", "Team"], ["2026-01-01", "True", "Data"]], 2),
+    ([["StartDate", "Finished", "Team"], ["2026-01-01", "True", "Data"]], 1),
+], ids=["ResponseId and texts", "ResponseId and a response", "StartDate and texts", "StartDate and a response"])
+def test_an_older_qualtrics_export_has_a_texts_row_only_when_its_second_row_is_not_a_response(rows, header_rows):
+    layout = formats.layout(rows)
+    assert layout.format == "qualtrics" and layout.header_rows == header_rows
+
+
+def test_a_file_read_as_qualtrics_without_responseid_or_startdate_has_one_header_row():
+    assert formats.layout([["Team", "exp_role"], ["Data", "4"]], "qualtrics").header_rows == 1
+
+
+@pytest.mark.parametrize("header, times", [
+    (["Respondent ID", "Collector ID", "Start Date", "End Date", "Team"], ("Start Date", "End Date")),
+    (["Respondent ID", "Collector ID", "Start Date", "Team"], None),
+    (["Respondent ID", "Collector ID", "End Date", "Team"], None),
+    (["Respondent ID", "Collector ID", "Team"], None),
+], ids=["both", "start only", "end only", "neither"])
+def test_response_times_are_read_only_when_a_file_has_both_a_start_and_an_end(header, times):
+    assert formats.layout([header], "surveymonkey").times == times
+
+
+@pytest.mark.parametrize("rows, tool", [
+    ([["ResponseId", "Team"]], "qualtrics"),
+    ([["StartDate", "Finished", "Team"]], "qualtrics"),
+    ([["StartDate", "Finished"]], "qualtrics"),
+    ([["Q1", "Q2"], ["text", "text"], ['{"ImportId":"QID1"}', '{"ImportId":"QID2"}']], "qualtrics"),
+    ([["Respondentens ID", "Insamlar-ID", "Team"]], "surveymonkey"),
+    ([["Tidsstämpel", "Team"]], "google"),
+    ([["ID", "Starttid", "Slutförandetid", "Team"]], "microsoft"),
+    ([["ID", "Start  time", "Completion time"]], "microsoft"),
+    ([["StartDate", "EndDate", "Team"]], "plain"),
+    ([["Respondent ID", "Team"]], "plain"),
+    ([["Collector ID", "Team"]], "plain"),
+    ([["ID", "Start time", "Team"]], "plain"),
+    ([["ID", "Completion time", "Team"]], "plain"),
+    ([["Name", "Completion time", "Team"]], "plain"),
+    ([["ID", "Team"]], "plain"),
+    ([], "plain"),
+    ([[]], "plain"),
+], ids=["ResponseId alone", "StartDate and Finished", "only StartDate and Finished", "ImportId row",
+        "SurveyMonkey in Swedish", "Tidsstämpel", "Microsoft Forms in Swedish", "a doubled space",
+        "StartDate without Finished", "respondent without collector", "collector without respondent",
+        "ID and start only", "ID and end only", "end without ID", "ID alone", "no rows", "an empty row"])
+def test_each_tool_is_recognised_by_the_columns_it_always_writes_and_by_nothing_less(rows, tool):
+    assert formats.detect(rows) == tool
+
+
+def test_an_unknown_format_is_refused_naming_the_known_ones():
+    with pytest.raises(ValueError) as refused:
+        formats.layout([["a"]], "typeform")
+    assert str(refused.value) == "unknown format 'typeform'; use one of qualtrics, surveymonkey, google, microsoft, plain"
+
+
+def test_a_file_without_rows_has_no_columns_and_a_blank_header_is_named_like_pandas_does():
+    assert formats.layout([]).names == []
+    assert formats.layout([["team", "", "exp_role"]]).names == ["team", "Unnamed: 1", "exp_role"]
+
+
+def test_a_qualtrics_header_row_alone_is_one_header_row():
+    assert formats.layout([["ResponseId", "Team", "Q1"]]).header_rows == 1
+
+
+def test_a_two_row_qualtrics_file_of_ids_and_texts_has_two_header_rows_and_a_short_row_adds_no_text():
+    layout = formats.layout([["ResponseId", "Team", "Q1"], ["Response ID", "Team"]])
+    assert layout.header_rows == 2
+    assert layout.texts == [["ResponseId", "Response ID"], ["Team", "Team"], ["Q1"]]
+
+
+def test_a_qualtrics_file_whose_second_row_is_a_response_matches_by_ids_only():
+    assert formats.layout([["ResponseId", "Q1"], ["R_1", "4"]]).texts == [["ResponseId"], ["Q1"]]
+
+
+def test_a_qualtrics_statement_after_an_en_dash_is_matched():
+    layout = formats.layout([["ResponseId", "Q1"], ["Response ID", "Question – Statement"]])
+    assert layout.texts[1] == ["Q1", "Question – Statement", "Statement", "Question"]
+
+
+def test_qualtrics_own_q_columns_are_left_out():
+    assert formats.layout([["ResponseId", "Q_TotalDuration", "Q1"]]).metadata == {"ResponseId", "Q_TotalDuration"}
+
+
+@pytest.mark.parametrize("rows, tool, respondent", [
+    ([["ResponseId", "Q1"]], "qualtrics", "ResponseId"),
+    ([["Collector ID", "Respondent-ID", "Team"], ["", "", "Response"]], "surveymonkey", "Respondent-ID"),
+    ([["Insamlar-ID", "Respondentens ID", "Team"]], "surveymonkey", "Respondentens ID"),
+    ([["ID", "Start time", "Completion time", "Team"]], "microsoft", "ID"),
+], ids=["Qualtrics", "SurveyMonkey", "SurveyMonkey in Swedish", "Microsoft Forms"])
+def test_each_tool_names_the_column_that_identifies_a_response(rows, tool, respondent):
+    layout = formats.layout(rows, tool)
+    assert layout.respondent == respondent
+
+
+def test_a_surveymonkey_file_with_one_header_row_names_its_columns_as_they_are():
+    layout = formats.layout([["Respondent ID", "Collector ID", "Team", "exp_role"]], "surveymonkey")
+    assert layout.header_rows == 1
+    assert layout.names == ["Respondent ID", "Collector ID", "Team", "exp_role"]
+
+
+def test_a_surveymonkey_matrix_question_names_each_statement_under_its_question():
+    layout = formats.layout([["Respondent ID", "Collector ID", "How much do you agree?", ""],
+                             ["", "", "Statement A", "Statement B"]], "surveymonkey")
+    assert layout.header_rows == 2
+    assert layout.names[2:] == ["How much do you agree? - Statement A", "How much do you agree? - Statement B"]
+    assert layout.texts[3] == ["Statement B", "How much do you agree?", "How much do you agree? - Statement B"]
+
+
+def test_a_surveymonkey_data_row_with_a_blank_cell_is_not_taken_for_a_second_header_row():
+    rows = [["Respondent ID", "Comment", "Collector ID", "exp_role"], ["1001", "", "2002", "4"]]
+    assert formats.layout(rows, "surveymonkey").header_rows == 1
+
+
+def test_a_surveymonkey_column_without_a_question_over_it_is_unnamed_and_matches_nothing():
+    layout = formats.layout([["Respondent ID", "", "Team"], ["", "Response", "Response"]], "surveymonkey")
+    assert layout.names == ["Respondent ID", "Unnamed: 1", "Team"]
+    assert layout.texts == [["Respondent ID"], [], ["Team"]]
+
+
+def test_a_google_grid_question_over_two_lines_gives_its_statement_and_its_question():
+    name = "How much\ndo you agree? [My role is clear]"
+    assert formats.layout([["Timestamp", name]], "google").texts[1] == [name, "My role is clear", "How much\ndo you agree?"]
+
+
+def test_an_empty_cell_of_a_workbook_header_is_named_like_pandas_does():
+    assert formats.layout([["team", None, "exp_role"]]).names == ["team", "Unnamed: 1", "exp_role"]
+
+
+def test_a_microsoft_forms_statement_without_a_question_before_its_dot_is_matched():
+    layout = formats.layout([["ID", "Start time", "Completion time", ".My role is clear"]], "microsoft")
+    assert layout.texts[3] == [".My role is clear", "My role is clear"]
+
+
+@pytest.mark.parametrize("rows, tool", [([["Collector ID", "Team"]], "surveymonkey"),
+                                        ([["Start time", "Completion time", "Team"]], "microsoft")])
+def test_a_file_read_as_a_tool_without_its_respondent_column_has_no_respondent(rows, tool):
+    assert formats.layout(rows, tool).respondent is None

@@ -294,3 +294,105 @@ def test_numbered_labels_in_a_whole_column_are_read_as_a_form_tool_exports_them(
     import_answers(any_workspace.store, "w1", path)
     assert stored(any_workspace) == [("Data", "exp_role", 2), ("Data", "exp_role", 4), ("Data", "goal_smart", 3),
                                  ("Platform", "exp_role", 1), ("Platform", "goal_smart", 5)]
+
+
+# ---------------------------------------------------------------- why a cell is refused, exactly (issue 18's mutation run)
+
+def test_an_answer_off_the_scale_or_with_an_unknown_label_is_refused_without_an_added_reason(workspace, write):
+    path = write("off.csv", "team,exp_role\nData,6\nData,4 - Maybe\nData,0\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_answers(workspace.store, "w1", path)
+    fix = "use a whole number from 1 to 5 or one of its labels"
+    assert caught.value.problems == [f"row 2, column 'exp_role': '6' is not an answer on the 1-5 scale; {fix}",
+                                     f"row 3, column 'exp_role': '4 - Maybe' is not an answer on the 1-5 scale; {fix}",
+                                     f"row 4, column 'exp_role': '0' is not an answer on the 1-5 scale; {fix}"]
+
+
+def test_a_block_that_starts_with_a_text_read_before_still_reads_its_new_texts(workspace, write, small_blocks):
+    # blocks of two rows: ("4", "3"), then ("3", "5"): "3" is known from the first block, "5" is new
+    path = write("known.csv", "team,exp_role\nData,4\nData,3\nData,3\nData,5\n")
+    assert import_answers(workspace.store, "w1", path).stored == 4
+    assert stored(workspace) == [("Data", "exp_role", 3), ("Data", "exp_role", 3), ("Data", "exp_role", 4),
+                                 ("Data", "exp_role", 5)]
+
+
+# ---------------------------------------------------------------- each header problem, named exactly (issue 18's mutation run)
+
+def rejected(workspace, path, mapping=None):
+    with pytest.raises(ImportRejected) as caught:
+        import_answers(workspace.store, "w1", path, mapping=mapping)
+    assert caught.value.source == path
+    assert workspace.store.answers("w1").empty
+    return caught.value.problems
+
+
+def test_a_header_given_twice_rejects_the_file(workspace, write):
+    path = write("twice.csv", "team,exp_role,exp_role\nData,3,4\n")
+    assert rejected(workspace, path) == ["column 'exp_role' appears more than once; give every column its own header"]
+
+
+def test_a_language_column_is_found_without_a_mapping_and_its_values_checked(workspace, write):
+    path = write("lang.csv", "team,language,exp_role\nData,fi,3\n")
+    assert rejected(workspace, path) == ["row 2, column 'language': language 'fi' is not one of en, sv"]
+
+
+def test_a_language_column_named_by_the_mapping_file_is_read(workspace, write):
+    mapping = Mapping.load(write("map.yaml", "language: Språk\n"))
+    path = write("lang.csv", "team,Språk,exp_role\nData,fi,3\n")
+    assert rejected(workspace, path, mapping) == ["row 2, column 'Språk': language 'fi' is not one of en, sv"]
+
+
+def test_columns_the_mapping_file_names_but_the_file_lacks_are_each_reported(workspace, write):
+    mapping = Mapping.load(write("map.yaml", "team: Enhet\nrespondent: Svars-ID\nlanguage: Språk\n"))
+    path = write("short.csv", "team,exp_role\nData,3\n")
+    assert rejected(workspace, path, mapping)[:3] == [
+        "team column 'Enhet' (from the mapping file) is not in the file (columns found: team, exp_role)",
+        "respondent column 'Svars-ID' (from the mapping file) is not in the file",
+        "language column 'Språk' (from the mapping file) is not in the file"]
+
+
+def test_an_item_given_by_two_columns_rejects_the_file_naming_both(workspace, write):
+    mapping = Mapping.load(write("map.yaml", "columns: {Q: exp_role}\n"))
+    path = write("both.csv", "team,exp_role,Q\nData,3,4\n")
+    assert rejected(workspace, path, mapping) == ["item 'exp_role' is given by 2 columns: exp_role, Q; keep one"]
+
+
+def test_a_column_mapped_to_no_item_or_question_is_reported(workspace, write):
+    mapping = Mapping.load(write("map.yaml", "columns: {Q: nothing_here}\n"))
+    path = write("map.csv", "team,exp_role,Q\nData,3,4\n")
+    assert rejected(workspace, path, mapping) == [
+        "column 'Q': the mapping file maps it to 'nothing_here', which is not an item or open question of the template"]
+
+
+def test_a_file_without_any_item_column_says_how_to_name_them(workspace, write):
+    path = write("none.csv", "team,respondent\nData,r1\n")
+    assert rejected(workspace, path) == [
+        "no column matches an item of the template; use item ids or question texts as headers, or a mapping file"]
+
+
+def test_every_unmatched_column_is_listed_in_one_problem(workspace, write):
+    path = write("extra.csv", "team,Colour,Pet,exp_role\nData,blue,cat,3\n")
+    assert rejected(workspace, path) == [
+        "column(s) 'Colour', 'Pet' match no item: map each to an item id under `columns:` or list it under `ignore:` "
+        "in a mapping file (--mapping)"]
+
+
+def test_columns_after_an_ignored_one_are_still_read(workspace, write):
+    mapping = Mapping.load(write("map.yaml", "ignore: [Note]\n"))
+    path = write("note.csv", "team,Note,exp_role\nData,x,4\n")
+    assert import_answers(workspace.store, "w1", path, mapping=mapping).stored == 1
+    assert stored(workspace) == [("Data", "exp_role", 4)]
+
+
+def test_a_question_text_with_a_doubled_space_in_the_header_is_matched(workspace, write):
+    text = workspace.template().item("exp_role").text["en"]
+    path = write("spaces.csv", f"team;{text.replace(' ', '  ', 1)}\nData;4\n")
+    import_answers(workspace.store, "w1", path)
+    assert stored(workspace) == [("Data", "exp_role", 4)]
+
+
+def test_a_word_that_is_no_label_is_refused_without_an_added_reason(workspace, write):
+    path = write("word.csv", "team,exp_role\nData,Maybe\n")
+    assert rejected(workspace, path) == [
+        "row 2, column 'exp_role': 'Maybe' is not an answer on the 1-5 scale; use a whole number from 1 to 5 or one of "
+        "its labels"]

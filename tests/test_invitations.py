@@ -165,3 +165,90 @@ def test_one_code_submitted_by_several_processes_at_the_same_moment_is_spent_onc
         assert len(answers) == ROUNDS and set(answers["team"]) == {"Data"}
         assert ws.store._one("SELECT COUNT(*) FROM respondents") == ROUNDS
         assert ws.store.code_counts("w1")["used"].tolist() == [ROUNDS]
+
+
+# ---------------------------------------------------------------- what a code looks like and when codes are refused (issue 18's mutation run)
+
+def test_a_code_is_two_groups_of_five_characters_that_cannot_be_misread(workspace):
+    import re
+
+    codes = workspace.store.issue_codes("w1", "Data", 20)
+    assert len(set(codes)) == 20
+    assert all(re.fullmatch(r"[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}", code) for code in codes)   # no 0, O, 1 or I
+
+
+@pytest.mark.parametrize("count", [0, -1, 2.0, "3", None])
+def test_codes_are_issued_only_for_a_whole_number_of_at_least_one(workspace, count):
+    import re
+
+    from assessment.exceptions import StoreError
+
+    with pytest.raises(StoreError, match=f"at least 1, not {re.escape(repr(count))}"):
+        workspace.store.issue_codes("w1", "Data", count)
+    assert not workspace.store.wave_has_codes("w1")
+
+
+def test_one_code_goes_with_exactly_one_response(workspace):
+    from assessment.exceptions import StoreError
+
+    code = workspace.store.issue_codes("w1", "Data", 1)[0]
+    with pytest.raises(StoreError) as refused:
+        workspace.store.add_responses("w1", [Response("Data", {"exp_role": 4}), Response("Data", {"exp_role": 2})],
+                                      code=code)
+    assert str(refused.value) == "a one-time code goes with exactly one response"
+    assert workspace.store.answers("w1").empty
+    assert workspace.store.code_team("w1", code) == "Data"          # still unused
+
+
+def test_codes_for_a_workspace_without_teams_say_how_to_add_them(tmp_path):
+    with Workspace.create(tmp_path / "empty", template="osa-core", wave="w1") as ws:
+        with pytest.raises(AssessmentError) as refused:
+            write_codes(ws, "w1", count=1)
+    assert str(refused.value) == ("the workspace has no teams yet; add them with "
+                                  "`assessment teams WORKSPACE --file teams.csv`")
+
+
+def test_the_codes_file_goes_where_asked_creating_its_folders(workspace, tmp_path):
+    out = tmp_path / "hr" / "2026" / "codes.csv"
+    path, n = write_codes(workspace, "w1", teams=["Data"], count=2, out=out)
+    assert path == out and n == 2
+    assert [r["team"] for r in read_codes(out)] == ["Data", "Data"]
+
+
+def test_a_team_name_a_spreadsheet_would_run_is_written_as_text(workspace):
+    workspace.store.add_team("=Ops", parent="Product")
+    path, _n = write_codes(workspace, "w1", teams=["=Ops"], count=1)
+    assert [r["team"] for r in read_codes(path)] == ["'=Ops"]
+
+
+def test_codes_of_an_earlier_wave_follow_that_waves_headcounts(workspace):
+    workspace.store.set_headcounts("w1", {"Data": 2})
+    workspace.open_wave("w2")
+    workspace.store.set_headcounts("w2", {"Data": 5})
+    path, n = write_codes(workspace, "w1", teams=["Data"])
+    codes = [r["code"] for r in read_codes(path)]
+    assert n == 2 and len(codes) == 2
+    assert all(workspace.store.code_team("w1", code) == "Data" for code in codes)
+    assert not workspace.store.wave_has_codes("w2")
+
+
+def test_a_code_spent_between_its_check_and_the_answers_transaction_is_refused(workspace, monkeypatch):
+    """The race the guard in add_responses is for, made deterministic: another submission spends the code right
+    after this one looked it up, before this one's transaction starts."""
+    from assessment.store import Store
+
+    code = workspace.store.issue_codes("w1", "Data", 1)[0]
+    checked = Store.code_team
+
+    def checked_then_spent_elsewhere(store, wave, given):
+        team = checked(store, wave, given)
+        if store is workspace.store:         # this submission: the other one goes through meanwhile
+            with Workspace(workspace.path) as other:
+                other.store.add_responses("w1", [Response("Data", {"exp_role": 5})], code=given)
+        return team
+
+    monkeypatch.setattr(Store, "code_team", checked_then_spent_elsewhere)
+    with pytest.raises(ResponseRejected) as refused:
+        workspace.store.add_responses("w1", [Response("Data", {"exp_role": 1})], code=code)
+    assert refused.value.problems == ["this code has already been used; each invitation code can be used once"]
+    assert workspace.store.answers("w1")["value"].tolist() == [5]          # the other submission's answer only

@@ -306,3 +306,73 @@ def test_a_scale_cell_of_a_shown_team_is_hidden_by_figure_and_reason_below_its_o
     d = cell("D", "clarity")
     assert not d["suppressed"] and d["n"] == answered + 12
     assert d["mean"] == pytest.approx((a_mean * answered + 87.5 * 12) / (answered + 12))
+
+
+# ---------------------------------------------------------------- the tree and each step of protect, by hand (issue 18's mutation run)
+
+def test_a_tree_whose_root_is_node_0_knows_every_child_and_depth():
+    tree = protection.Tree(["organisation", "department", "team", "team"], ["O", "D", "A", "B"], [-1, 0, 1, 1])
+    assert tree.children == [[1], [2, 3], [], []]
+    assert tree.depth.tolist() == [0, 1, 2, 2]
+    assert tree.chain(3) == [3, 1, 0]
+
+
+def test_a_remainder_of_one_person_is_protected():
+    """D = Big 20 + Mid 10 + 1 person registered on D: D - Big - Mid would be that person."""
+    group, _scores, _comments = reasons(department_of("Big", "Mid"), [20, 10, 31])
+    assert group == [None, protection.DIFFERENCING, None]
+
+
+def test_the_organisations_remainder_looks_through_a_hidden_department_to_its_shown_teams():
+    """O = D (hidden for this statistic) + 3 people on O; D's teams A and B (5 each) are shown, so O - A - B
+    would be the 3: the smaller-named of A and B is hidden too."""
+    tree = protection.Tree(["organisation", "department", "team", "team"], ["O", "D", "A", "B"], [-1, 0, 1, 1])
+    reason = np.array([None, protection.SMALL_GROUP, None, None], dtype=object)
+    protection.protect(tree, np.array([13.0, 10.0, 5.0, 5.0]), reason, 5)
+    assert reason.tolist() == [None, protection.SMALL_GROUP, protection.DIFFERENCING, None]
+
+
+def test_protect_hides_a_group_itself_when_nothing_below_it_is_left_to_hide():
+    """Nothing hidden beforehand: team A of 3 has nothing below, so it goes itself; then D (the same 3) too."""
+    tree = protection.Tree(["team", "department"], ["A", "D"], [1, -1])
+    reason = np.array([None, None], dtype=object)
+    protection.protect(tree, np.array([3.0, 3.0]), reason, 5)
+    assert reason.tolist() == [protection.DIFFERENCING, protection.DIFFERENCING]
+
+
+@pytest.mark.parametrize("n, expected", [
+    # O = B (5, all of them in B1) + C (6) + 3 on O: hiding B would change nothing (O - B1 - C is still the 3),
+    # so C, the smallest group that adds to the remainder, is hidden
+    ([5, 5, 6, 14], [None, None, protection.DIFFERENCING, None]),
+    # O = B (5, all in B1) + 3 on O, C empty (hidden beforehand): B adds nothing, so B goes and then B1 below it
+    ([5, 5, 0, 8], [protection.DIFFERENCING, protection.DIFFERENCING, protection.SMALL_GROUP, None]),
+])
+def test_protect_hides_the_smallest_group_that_adds_to_the_remainder_looking_through_those_that_add_nothing(n, expected):
+    tree = protection.Tree(["team", "department", "team", "organisation"], ["B1", "B", "C", "O"], [1, 3, 3, -1])
+    reason = np.array([None, None, None if n[2] else protection.SMALL_GROUP, None], dtype=object)
+    protection.protect(tree, np.array(n, dtype=float), reason, 5)
+    assert reason.tolist() == expected
+
+
+def test_an_exported_region_numbered_0_is_checked_like_any_other():
+    # one region of the column (5) covers row regions 0 and 1: neither may keep the column's values
+    assert protection.publishable(np.array([0, 0, 1, 1]), np.array([5, 5, 5, 5]), np.ones(4, bool)) == {0: False, 1: False}
+
+
+def test_rows_without_a_value_do_not_tie_their_region_to_another():
+    # row region 1 has no value on the column, so only region 0's rows fall in column region 2
+    assert protection.publishable(np.array([0, 1]), np.array([2, 2]), np.array([True, False])) == {0: True, 1: True}
+
+
+def test_a_team_region_is_labelled_by_its_name_and_a_higher_one_as_not_shown_separately():
+    tree = protection.Tree(["team", "department"], ["A", "D"], [1, -1])
+    assert protection.region_label(tree, 0) == "A"
+    assert protection.region_label(tree, 1) == "D (teams not shown separately)"
+    assert protection.region_label(tree, 1, "{group} (lag ej visade)") == "D (lag ej visade)"
+
+
+def test_a_row_with_no_shown_group_above_it_has_no_region():
+    tree = protection.Tree(["team", "department"], ["A", "D"], [1, -1])
+    leaf = np.array([0, 0])
+    assert protection.regions(tree, leaf, np.array([False, False])).tolist() == [-1, -1]
+    assert protection.regions(tree, leaf, np.array([False, True])).tolist() == [1, 1]

@@ -298,3 +298,102 @@ def test_the_share_rule_holds_at_its_boundary_also_where_floating_point_rounds_t
     at, under = ({f"i{k}": 4 for k in range(count)} for count in (enough, enough - 1))
     scores = scale_scores(template, make_matrix(template, [at, under]))["s"].tolist()
     assert scores[0] == 75.0 and math.isnan(scores[1])
+
+
+# ---------------------------------------------------------------- what each message and frame says (issue 18's mutation run)
+
+def test_every_missing_item_column_is_named_in_the_message(template):
+    matrix = make_matrix(template, [{"f1": 3}]).drop(columns=["v4", "v5"])
+    with pytest.raises(AssessmentError) as refused:
+        scale_scores(template, matrix)
+    assert "2 item(s)" in str(refused.value) and "v4, v5;" in str(refused.value)
+
+
+def test_a_matrix_of_text_is_refused_saying_it_must_hold_numbers(template):
+    matrix = make_matrix(template, [{"f1": 3}])
+    matrix["f1"] = matrix["f1"].astype(object)
+    matrix.loc[101, "f1"] = "agree"
+    with pytest.raises(AssessmentError) as refused:
+        item_scores(template, matrix)
+    assert str(refused.value) == "the answer matrix must hold numbers (NaN where skipped) in its item columns"
+
+
+def test_an_answer_off_the_scale_is_reported_with_its_own_item_and_value(template):
+    # the bad answer is in the third row and the sixth column (v2), so a row index taken for a column shows
+    matrix = make_matrix(template, [{"f1": 3}, {"f1": 4}, {"v2": 7}])
+    with pytest.raises(AssessmentError) as refused:
+        item_scores(template, matrix)
+    assert str(refused.value).startswith("item 'v2' has the answer 7, outside its scale 1-5 (1 such answer(s) in all)")
+
+
+def test_a_matrix_of_whole_number_columns_scores_like_the_same_answers_as_floats(template):
+    row = {"f1": 5, "f2": 4, "f3": 2, "f4": 1, "v1": 1, "v2": 2, "v3": 3, "v4": 4, "v5": 5, "t1": 3, "t2": 3,
+           "t3": 5, "nps": 9}
+    floats = make_matrix(template, [row, {i: 3 for i in row}])
+    integers = floats.astype({i: "int64" for i in template.item_ids})
+    assert (integers[template.item_ids].dtypes == "int64").all()
+    scores = scale_scores(template, integers)
+    assert scores.loc[101, "four"] == pytest.approx((100 + 75 + 25 + 100) / 4)   # f4 reverse-keyed: 1 -> 100
+    pd.testing.assert_frame_equal(scores, scale_scores(template, floats))
+
+
+def test_score_wave_says_which_column_it_needs(template):
+    matrix = make_matrix(template, [{"f1": 5}]).drop(columns="team")
+    with pytest.raises(AssessmentError) as refused:
+        score_wave(template, matrix)
+    assert str(refused.value) == "the answer matrix needs a 'team' column (as Store.answer_matrix gives)"
+
+
+def test_enps_of_a_single_answer_is_that_answers_net_score():
+    assert enps([10]) == 100.0
+    assert enps([7]) == 0.0
+    assert enps([6]) == -100.0
+
+
+def test_enps_skips_answers_given_as_none():
+    assert enps([10, None, 0, 9]) == pytest.approx(100 * (2 / 3 - 1 / 3))
+
+
+def test_an_enps_scale_of_two_items_nets_over_each_respondents_own_answers():
+    template = make_template([("e", "enps", ["n1", "n2"])])
+    rows = [{"n1": 10, "n2": 10}, {"n1": 10, "n2": 0}, {"n1": 9}, {"n1": 3, "n2": 8}]
+    expected = [100 * (2 - 0) / 2, 100 * (1 - 1) / 2, 100 * (1 - 0) / 1, 100 * (0 - 1) / 2]
+    assert score_wave(template, make_matrix(template, rows)).enps["e"].tolist() == expected
+
+
+def test_an_index_without_a_score_counts_no_answers_and_no_favourable_ones(template):
+    # f1, f2 give `four` a score (2 of 4 items); `five` and `three` have none, so `trio` (1 of 3 scales) has none
+    scored = score_wave(template, make_matrix(template, [{"f1": 5, "f2": 5}]))
+    assert scored.answered_n.loc[101, "four"] == 2 and math.isnan(scored.scales.loc[101, "trio"])
+    assert scored.answered_n.loc[101, "trio"] == 0
+    assert scored.favourable_n.loc[101, "trio"] == 0
+
+
+def test_a_respondent_without_an_enps_answer_has_no_net_score(template):
+    scored = score_wave(template, make_matrix(template, [{"f1": 5}, {"nps": 9}]))
+    assert math.isnan(scored.enps.loc[101, "enps"])
+    assert scored.enps.loc[102, "enps"] == 100.0
+
+
+def test_every_frame_of_a_scored_wave_is_indexed_by_respondent_id(template):
+    matrix = make_matrix(template, [{"f1": 5, "nps": 9}, {"t1": 2}])
+    scored = score_wave(template, matrix)
+    for frame in (scored.responded, scored.scales, scored.favourable_n, scored.answered_n, scored.enps):
+        assert frame.index.tolist() == [101, 102]
+
+
+def test_favourable_of_an_unanswered_scale_gives_nan_without_a_warning(template):
+    import warnings
+
+    matrix = make_matrix(template, [{"f1": 5}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shares = favourable(template, matrix)
+    assert math.isnan(shares.loc[101, "five"]) and shares.loc[101, "four"] == 1.0
+
+
+def test_a_scale_with_nothing_answered_has_no_score_even_with_the_smallest_min_answered():
+    template = make_template([("s", "pillar", ["a", "b"])], indices=[("i", ["s"])], min_answered=1e-12)
+    scores = scale_scores(template, make_matrix(template, [{}, {"a": 4}]))
+    assert math.isnan(scores.loc[101, "s"]) and math.isnan(scores.loc[101, "i"])
+    assert scores.loc[102, "s"] == 75.0 and scores.loc[102, "i"] == 75.0
