@@ -245,16 +245,12 @@ def test_one_postgresql_store_shared_by_the_form_server_the_dashboard_and_an_hr_
     """The shared deployment README offers: the served form (two worker processes) takes answers while HR imports
     a file from another process and a leader's dashboard is open. Nothing deadlocks or is lost, and after its
     refresh the dashboard shows every new answer, with stored tables equal to tables from scratch."""
-    import os
-    import signal
-    import socket
     import subprocess
     import sys
     import threading
-    import time
-    import urllib.request
 
     import httpx
+    from _servers import served_form
     from bs4 import BeautifulSoup
 
     ws = Workspace.create(tmp_path / "shared", wave="w1", database=pg_database())
@@ -269,25 +265,7 @@ def test_one_postgresql_store_shared_by_the_form_server_the_dashboard_and_an_hr_
     hr_file = tmp_path / "hr.csv"
     pd.DataFrame({"team": ["Sales North"] * 30, **{i: [2] * 30 for i in items}}).to_csv(hr_file, index=False)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = open(tmp_path / "serve.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "assessment", "serve", str(ws.path), "--port", str(port),
-                               "--workers", "2"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.2)
+    with served_form(ws.path, tmp_path) as (url, _):
         senders, statuses = 12, []
         ready = threading.Barrier(senders + 1)
 
@@ -308,13 +286,6 @@ def test_one_postgresql_store_shared_by_the_form_server_the_dashboard_and_an_hr_
                                    "--quiet"], capture_output=True, text=True, timeout=300)
         for thread in threads:
             thread.join()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
     assert imported.returncode == 0, imported.stderr
     assert statuses == [303] * (2 * senders), statuses
     dashboard.refresh()

@@ -409,40 +409,10 @@ def test_the_static_files_are_the_forms_own(client):
 @pytest.fixture
 def served_with_codes(workspace, tmp_path):
     """`assessment serve WS --workers 2` (real processes) on the workspace, with 2 codes for Sales North."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
+    from _servers import served_form
     codes = workspace.store.issue_codes("w1", "Sales North", 2)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = open(tmp_path / "serve.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "assessment", "serve", str(workspace.path), "--port", str(port),
-                                "--workers", "2"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.2)
+    with served_form(workspace.path, tmp_path) as (url, process):
         yield url, codes, process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
 
 
 def test_two_worker_processes_take_one_code_once_when_it_is_sent_many_times_at_once(served_with_codes, workspace):
