@@ -6,7 +6,10 @@ error message in the panel (never a traceback), so HR can work without writing c
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -151,26 +154,39 @@ class AdminPanel:
         self.workspace.store.set_headcount(self.wave.value, self.team.value, self.headcount.value)
         return self._t("headcount_set", team=self.team.value, wave=self.wave.value, n=self.headcount.value)
 
-    def _uploaded(self, upload) -> Path | None:
+    @contextmanager
+    def _uploaded(self, upload):
+        """The uploaded file, under its own name (the importer's messages name it), in a private temporary
+        folder that is removed afterwards, whatever happens: an export of answers is personal data and must
+        not outlive its import on the server's disk."""
         value = upload.value
         if not value:
-            return None
+            yield None
+            return
         entry = value[0] if isinstance(value, (list, tuple)) else next(iter(value.values()))
         name = entry["name"] if "name" in entry else entry["metadata"]["name"]
         folder = Path(tempfile.mkdtemp(prefix="assessment-upload-"))
-        path = folder / Path(name).name
-        path.write_bytes(bytes(entry["content"]))
-        return path
+        try:
+            path = folder / Path(name).name
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(bytes(entry["content"]))
+            yield path
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _import_teams(self):
-        path = self._uploaded(self.teams_upload)
-        if path is None:
-            raise AssessmentError(self._t("need_teams_file"))
-        n = import_teams(self.workspace.store, path, wave=self.wave.value)
-        return self._t("teams_added", n=n, file=path.name)
+        with self._uploaded(self.teams_upload) as path:
+            if path is None:
+                raise AssessmentError(self._t("need_teams_file"))
+            n = import_teams(self.workspace.store, path, wave=self.wave.value)
+            return self._t("teams_added", n=n, file=path.name)
 
     def _import(self):
-        path = self._uploaded(self.upload) or (Path(self.path.value.strip()) if self.path.value.strip() else None)
+        with self._uploaded(self.upload) as uploaded:
+            return self._import_file(uploaded or (Path(self.path.value.strip()) if self.path.value.strip() else None))
+
+    def _import_file(self, path: Path | None) -> str:
         if path is None:
             raise AssessmentError(self._t("need_answer_file"))
         mapping = Mapping.load(self.mapping.value.strip()) if self.mapping.value.strip() else None

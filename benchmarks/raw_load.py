@@ -11,12 +11,14 @@ identical: same respondents, teams, values and NaNs); the table prints the best 
 seconds, the ratio to the current code and the peak memory.
 
 Methods (SQLite; with --postgresql the same on a PostgreSQL copy built by the same generator):
-  current   Python's driver (sqlite3 / psycopg), one row object per answer: the code before issue 16,
-            kept in `answer_matrix` as its fallback
+  current   Python's driver (sqlite3 / psycopg), one row object per answer and per respondent: the code
+            before issue 16, kept in `answer_matrix` as its fallback for the answers
   kit       `answer_matrix` now: for 500,000 cells of respondents at a time, the database packs the
             answers into three comma-separated strings (group_concat / string_agg of respondent ids, item
             names and values) that NumPy parses (np.fromstring; item names matched as bytes, 8 to a uint64
-            word); a wave of several parts is read by two connections at once
+            word); a wave stored in one go (contiguous respondent ids) is read without joining the
+            respondents; a wave of several parts is read by two connections at once; the respondents and
+            their teams are packed the same way
   pivot-sql one row per respondent from SQL: MAX(CASE WHEN item = ? THEN value END) per item, GROUP BY
             respondent, through Python's driver, fetchall into np.array
   numeric   numeric rows only: SQLite maps items to column numbers with CASE in SQL and fetchmany goes
@@ -92,20 +94,24 @@ def _frame(store: Store, wave: str, fill) -> pd.DataFrame:
     """The matrix as `answer_matrix` builds it, with the answers put in by `fill(values, ids, items, wave_id)`."""
     template = store.wave_template(wave)
     wave_id = store.wave_id(wave)
-    people = store.frame("SELECT r.respondent_id AS respondent, t.name AS team FROM respondents r "
-                         "JOIN teams t ON r.team_id = t.team_id WHERE r.wave_id = ? ORDER BY r.respondent_id",
-                         (wave_id,)).set_index("respondent")
-    codes, names = pd.factorize(people["team"])
-    people["team"] = names.take(codes)
-    ids = people.index.to_numpy(dtype="int64")
+    ids, team = _people_by_rows(store, wave_id)
     items = template.item_ids
     values = np.full((len(ids), len(items)), np.nan)
     if len(ids):
         fill(values, ids, items, wave_id)
-    wide = pd.DataFrame(values, index=people.index, columns=items, copy=False)
-    wide.insert(0, "team", people["team"])
+    wide = pd.DataFrame(values, index=pd.Index(ids, name="respondent"), columns=items, copy=False)
+    wide.insert(0, "team", team)
     wide.columns.name = None
     return wide
+
+
+def _people_by_rows(store: Store, wave_id: int):
+    """The wave's respondents and teams as `answer_matrix` read them before issue 16: a row object each."""
+    people = store.frame("SELECT r.respondent_id AS respondent, t.name AS team FROM respondents r "
+                         "JOIN teams t ON r.team_id = t.team_id WHERE r.wave_id = ? ORDER BY r.respondent_id",
+                         (wave_id,)).set_index("respondent")
+    codes, names = pd.factorize(people["team"])
+    return people.index.to_numpy(dtype="int64"), names.take(codes)
 
 
 def _scatter(values, ids, respondent, col, value):
@@ -116,10 +122,11 @@ def _scatter(values, ids, respondent, col, value):
 
 def load_current(store, wave):
     store._packed_answers = lambda *a: False     # the fallback: the code as it was before issue 16
+    store._wave_people = lambda wave_id: _people_by_rows(store, wave_id)
     try:
         return store.answer_matrix(wave)
     finally:
-        del store._packed_answers
+        del store._packed_answers, store._wave_people
 
 
 def load_kit(store, wave):

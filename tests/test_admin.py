@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import tempfile
+
+import pytest
 
 from assessment.admin import AdminPanel
 
@@ -41,6 +44,35 @@ def test_import_from_an_upload(workspace):
     panel.import_button.click()
     assert "stored 1 response(s)" in panel.message.value
     assert workspace.store.answers("w1")["value"].tolist() == [5]
+
+
+def _upload(content: bytes, name: str = "upload.csv") -> tuple:
+    return ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
+             "last_modified": datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)},)
+
+
+@pytest.mark.parametrize("content, stored", [(b"team,exp_role\nData,5\n", 1), (b"team,exp_role\nData,9\n", 0)])
+def test_an_uploaded_answer_file_leaves_no_copy_on_the_servers_disk(workspace, tmp_path, monkeypatch, content, stored):
+    """The upload is written to a temporary file for the importer and removed afterwards, whether the import
+    succeeded or was rejected: an export of answers is personal data."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    panel = AdminPanel(workspace)
+    panel.upload.value = _upload(content)
+    panel.import_button.click()
+    assert len(workspace.store.answers("w1")) == stored
+    assert "upload.csv" in panel.message.value
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_an_uploaded_teams_file_leaves_no_copy_on_the_servers_disk(workspace, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    panel = AdminPanel(workspace)
+    panel.teams_upload.value = _upload(b"team,parent\nSupport,\n", "teams.csv")
+    panel.teams_button.click()
+    assert "Support" in workspace.store.team_names()
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_rejected_import_shows_the_rows_and_stores_nothing(workspace, write):

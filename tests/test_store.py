@@ -317,6 +317,31 @@ def test_answer_matrix_equals_a_pivot_of_the_long_answers(any_workspace, monkeyp
         pd.testing.assert_frame_equal(store.answer_matrix(wave), reference_matrix(store, wave), check_exact=True)
 
 
+@pytest.mark.parametrize("cells_per_read", [None, 100])
+def test_answer_matrix_of_waves_stored_in_one_go_reads_only_their_own_answers(any_workspace, monkeypatch,
+                                                                            cells_per_read):
+    """A wave whose respondent ids are contiguous (stored in one go, the usual case) is read without joining
+    the respondents: the neighbouring waves' answers, just below and above its range, stay out of it."""
+    store = any_workspace.store
+    template = store.wave_template("w1")
+    store.open_wave("w2", template)
+    store.open_wave("w3", template)
+    rng = np.random.default_rng(5)
+    teams = store.team_names()
+    for wave, n in (("w1", 40), ("w2", 33), ("w3", 21)):
+        frame = pd.DataFrame({i: rng.integers(1, 6, n).astype(float) for i in template.item_ids})
+        frame = frame.mask(rng.random(frame.shape) < 0.1)
+        frame.insert(0, "team", rng.choice(teams, n))
+        store.add_answer_matrix(wave, frame)
+    if cells_per_read:
+        monkeypatch.setattr(Store, "_CELLS_PER_READ", cells_per_read)
+    for wave, n in (("w1", 40), ("w2", 33), ("w3", 21)):
+        matrix = store.answer_matrix(wave)
+        assert len(matrix) == n and matrix.index.is_monotonic_increasing
+        assert matrix.index[-1] - matrix.index[0] == n - 1                 # contiguous: the join-free read
+        pd.testing.assert_frame_equal(matrix, reference_matrix(store, wave), check_exact=True)
+
+
 def test_answer_matrix_inside_a_transaction_sees_its_uncommitted_answers(any_workspace, monkeypatch):
     """Inside a transaction the packed read uses only the store's own connection (not a second one, which would
     not see the transaction's writes), even for a wave read in several parts."""

@@ -259,6 +259,8 @@ class Watch:
     def _failed(self, req):
         if self.closing:
             return
+        if req.failure == "net::ERR_ABORTED" and urlparse(req.url).path.endswith("/favicon.svg"):
+            return   # Chromium fetches the icon after the page has loaded and drops it when a reload or submit navigates
         self.problems.append(f"request failed: {req.method} {req.url} ({req.failure})")
 
     def _response(self, response):
