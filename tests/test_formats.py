@@ -594,6 +594,41 @@ def test_a_microsoft_forms_statement_without_a_question_before_its_dot_is_matche
     assert layout.texts[3] == [".My role is clear", "My role is clear"]
 
 
+def test_a_surveymonkey_statement_with_no_question_over_it_is_named_by_the_statement_alone():
+    """After the tool's own columns the question is cleared: a statement under a blank cell is its own name
+    and text (not " - Statement", nor under a question from anywhere else)."""
+    layout = formats.layout([["Respondent ID", "", "How much do you agree?"],
+                             ["", "My role is clear", "Goals are clear"]], "surveymonkey")
+    assert layout.header_rows == 2
+    assert layout.names == ["Respondent ID", "My role is clear", "How much do you agree? - Goals are clear"]
+    assert layout.texts[1] == ["My role is clear"]
+
+
+def test_a_surveymonkey_first_column_with_a_statement_and_no_question_is_named_by_the_statement():
+    layout = formats.layout([["", "Respondent ID"], ["My role is clear", ""]], "surveymonkey")
+    assert layout.names == ["My role is clear", "Respondent ID"]
+    assert layout.texts[0] == ["My role is clear"]
+
+
+def test_a_microsoft_forms_question_ending_in_two_dots_gives_the_statement_after_them():
+    """Every dot is a possible separator, the second of two in a row too: "Your team.. My role is clear"."""
+    layout = formats.layout([["ID", "In your team.. My role is clear"]], "microsoft")
+    assert "My role is clear" in layout.texts[1]
+    assert "In your team." in layout.texts[1]
+
+
+def test_a_workbook_sheet_whose_columns_only_the_mapping_file_names_is_the_answer_sheet(any_workspace, tmp_path):
+    """Choosing the sheet to read, the mapping file's column names count as item columns: a summary sheet
+    beside it does not make the workbook ambiguous."""
+    book = write_xlsx(tmp_path / "book.xlsx", {"Summary": [["Report", "Value"], ["Responses", 2]],
+                                               "Svar": [["team", "Fråga 1"], ["Data", 3], ["Platform", 5]]})
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {Fråga 1: exp_role}\n", encoding="utf-8")
+    result = import_answers(any_workspace.store, "w1", book, mapping=Mapping.load(mapping))
+    assert result.stored == 2
+    assert stored(any_workspace) == [("Data", "exp_role", 3), ("Platform", "exp_role", 5)]
+
+
 @pytest.mark.parametrize("rows, tool", [([["Collector ID", "Team"]], "surveymonkey"),
                                         ([["Start time", "Completion time", "Team"]], "microsoft")])
 def test_a_file_read_as_a_tool_without_its_respondent_column_has_no_respondent(rows, tool):
