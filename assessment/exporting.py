@@ -6,6 +6,7 @@ the files and every other output together never single out a group under the thr
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,15 +27,26 @@ def neutralise(value):
     return value
 
 
-def write_csv(table: pd.DataFrame, path) -> Path:
-    """Write a table as CSV with every text cell neutralised; numeric columns are left as numbers."""
+def write_csv(table: pd.DataFrame, path, private: bool = False) -> Path:
+    """Write a table as CSV with every text cell neutralised; numeric columns are left as numbers.
+    `private`: a file of respondent-level rows, readable by its owner only (0600, like the store itself),
+    also when it replaces an older file that others could read."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype == object or isinstance(safe[column].dtype, pd.StringDtype):
             safe[column] = safe[column].map(neutralise)
-    safe.to_csv(path, index=False)
+    if not private:
+        safe.to_csv(path, index=False)
+        return path
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except (AttributeError, OSError):   # no fchmod (Windows), or a file system without modes
+        pass
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        safe.to_csv(handle, index=False)
     return path
 
 
@@ -109,7 +121,7 @@ def export_answers(workspace, path, waves: list[str] | None = None, quiet: bool 
     frames = [answers_for_export(results, w)
               for w in progress(waves or results.waves, desc="export answers", unit="waves", quiet=quiet)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return write_csv(table, path)
+    return write_csv(table, path, private=True)
 
 
 def export_all(workspace, waves: list[str] | None = None, out=None, quiet: bool | None = None) -> list[Path]:
@@ -128,10 +140,10 @@ def export_all(workspace, waves: list[str] | None = None, out=None, quiet: bool 
     score_columns = [c for c in rows.columns if c.startswith("score_")]
     answer_columns = [c for c in rows.columns if c not in score_columns]
     paths = [out / "answers.csv", out / "scale_scores.csv", out / "group_scores.csv", out / "actions.csv"]
-    write_csv(rows[answer_columns], paths[0])
+    write_csv(rows[answer_columns], paths[0], private=True)   # respondent-level rows: owner only
     scores = rows[["wave", "respondent", "team", *score_columns]]
     scores.columns = [c.removeprefix("score_") for c in scores.columns]
-    write_csv(scores, paths[1])
+    write_csv(scores, paths[1], private=True)
     write_csv(_export_table(results.table().query("wave in @waves"), results.language), paths[2])
     actions = store.actions()
     write_csv(actions[actions["wave"].isin(waves)], paths[3])

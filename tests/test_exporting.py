@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pandas as pd
 import pytest
 
 from assessment.demo import SMALL_TEAM
-from assessment.exporting import export_all, neutralise, write_csv
+from assessment.exporting import export_all, export_answers, neutralise, write_csv
 
 
 def test_export_writes_answers_scores_and_group_scores(demo_workspace, tmp_path):
@@ -17,6 +20,35 @@ def test_export_writes_answers_scores_and_group_scores(demo_workspace, tmp_path)
     assert {"wave", "respondent", "team", "exp_role"} <= set(answers.columns)
     assert {"expectations", "security", "engagement"} <= set(scores.columns)
     assert (answers[["wave", "respondent", "team"]].values == scores[["wave", "respondent", "team"]].values).all()
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def permissive_umask():
+    """The umask of a shared server where new files are readable by everyone (0644)."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_respondent_level_exports_are_readable_by_their_owner_only(demo_workspace, tmp_path, permissive_umask):
+    """answers.csv and scale_scores.csv hold one row per respondent: owner only, like the store (0600), also
+    when they replace an older export others could read. The protected group tables are ordinary files."""
+    (tmp_path / "answers.csv").write_text("old\n")
+    os.chmod(tmp_path / "answers.csv", 0o644)
+    answers, scores, groups, actions = export_all(demo_workspace, out=tmp_path)
+    assert _mode(answers) == 0o600 and _mode(scores) == 0o600
+    assert _mode(groups) == 0o644 and _mode(actions) == 0o644
+    assert pd.read_csv(answers).shape[0] > 0
+
+
+def test_export_answers_writes_a_file_readable_by_its_owner_only(demo_workspace, tmp_path, permissive_umask):
+    path = export_answers(demo_workspace, tmp_path / "answers.csv", quiet=True)
+    assert _mode(path) == 0o600
+    assert pd.read_csv(path).shape[0] > 0
 
 
 def test_exports_never_name_a_team_under_the_threshold(demo_workspace, tmp_path):
