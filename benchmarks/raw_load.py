@@ -138,8 +138,6 @@ def _adbc(store, wave, parts):
     (respondent ranges), items to column numbers with pyarrow.compute.index_in, scattered with NumPy. On
     SQLite this opens the driver's own copy of SQLite next to the store's connection, which is unsafe for a
     store in use (see benchmarks/README.md); the benchmark's stores are throwaway copies that nothing writes."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     sqlite = store._dialect.name == "sqlite"
     if sqlite:
         import adbc_driver_sqlite.dbapi as driver
@@ -159,23 +157,27 @@ def _adbc(store, wave, parts):
                 if sqlite:     # the default batch of 1,024 rows costs a third more time
                     cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "65536"})
                 cur.execute(sql, (wave_id, int(ids[edges[k]]), int(ids[edges[k + 1] - 1])))
-                table = cur.fetch_arrow_table()
-            item = table.column(1)
-            col = pc.index_in(item, value_set=pa.array(items, type=item.type)).fill_null(-1)
-            return (table.column(0).to_numpy().astype("int64"), col.to_numpy().astype("int64"),
-                    table.column(2).to_numpy().astype("float64"))
+                return _arrow_columns(cur.fetch_arrow_table(), items)
         with ThreadPoolExecutor(parts) as pool:
             for respondent, col, value in pool.map(read, range(parts)):
                 _scatter(values, ids, respondent, col, value)
     return _frame(store, wave, fill)
 
 
+def _arrow_columns(table, items):
+    """(respondent, column in `items` or -1, value) as NumPy arrays from an Arrow table of those three."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    item = table.column(1)
+    col = pc.index_in(item, value_set=pa.array(items, type=item.type)).fill_null(-1)
+    return (table.column(0).to_numpy().astype("int64"), col.to_numpy().astype("int64"),
+            table.column(2).to_numpy().astype("float64"))
+
+
 def adbc_sqlite_child(path: str, meta: list, parts: int, repeat: int):
     """`_adbc` on a SQLite file in a process that opens it through ADBC only (people as well as answers):
     (seconds of each run, peak memory of the first, the matrices)."""
     import adbc_driver_sqlite.dbapi as driver
-    import pyarrow as pa
-    import pyarrow.compute as pc
     people_sql = ("SELECT r.respondent_id AS respondent, t.name AS team FROM respondents r JOIN teams t "
                   "ON r.team_id = t.team_id WHERE r.wave_id = ? ORDER BY r.respondent_id")
     sql = ("SELECT a.respondent_id, a.item, a.value FROM answers a JOIN respondents r ON a.respondent_id = "
@@ -202,10 +204,7 @@ def adbc_sqlite_child(path: str, meta: list, parts: int, repeat: int):
 
                     def read(k):
                         table = query(conns[k], sql, (wave_id, int(ids[edges[k]]), int(ids[edges[k + 1] - 1])))
-                        item = table.column(1)
-                        col = pc.index_in(item, value_set=pa.array(items, type=item.type)).fill_null(-1)
-                        return (table.column(0).to_numpy().astype("int64"), col.to_numpy().astype("int64"),
-                                table.column(2).to_numpy().astype("float64"))
+                        return _arrow_columns(table, items)
                     with ThreadPoolExecutor(parts) as pool:
                         for respondent, col, value in pool.map(read, range(parts)):
                             _scatter(values, ids, respondent, col, value)

@@ -259,6 +259,11 @@ def reference_matrix(store, wave: str) -> pd.DataFrame:
     return wide
 
 
+def assert_waves_read_as_the_pivot(store, waves=("w1", "w2")):
+    for wave in waves:
+        pd.testing.assert_frame_equal(store.answer_matrix(wave), reference_matrix(store, wave), check_exact=True)
+
+
 def fill_mixed_waves(store, seed: int = 3) -> dict:
     """Two waves whose respondent ids interleave: bulk matrices with skipped answers (and a few whole rows
     skipped but kept for their comment: respondents without answers), form responses, and answers to items
@@ -313,8 +318,7 @@ def test_answer_matrix_equals_a_pivot_of_the_long_answers(any_workspace, monkeyp
         pd.testing.assert_frame_equal(matrix, reference_matrix(store, wave), check_exact=True)
     assert used == [True, True]                                       # it was the packed read, not the fallback
     monkeypatch.setattr(Store, "_packed_answers", lambda self, *args: False)
-    for wave in ("w1", "w2"):
-        pd.testing.assert_frame_equal(store.answer_matrix(wave), reference_matrix(store, wave), check_exact=True)
+    assert_waves_read_as_the_pivot(store)
 
 
 @pytest.mark.parametrize("cells_per_read", [None, 100])
@@ -373,8 +377,7 @@ def test_answer_matrix_keeps_a_non_integer_value_in_a_sqlite_store(workspace):
     rid = store._one("SELECT MAX(respondent_id) FROM respondents")
     with store.transaction():
         store._exec("INSERT OR REPLACE INTO answers (respondent_id, item, value) VALUES (?, 'exp_role', 2.5)", (rid,))
-    for wave in ("w1", "w2"):
-        pd.testing.assert_frame_equal(store.answer_matrix(wave), reference_matrix(store, wave), check_exact=True)
+    assert_waves_read_as_the_pivot(store)
     assert 2.5 in store.answer_matrix("w2")["exp_role"].to_list()       # read by the fallback, row by row
 
 
@@ -395,5 +398,4 @@ def test_answer_matrix_with_a_comma_in_a_stored_item_name(any_workspace):
     rid = store._one("SELECT MIN(respondent_id) FROM respondents")
     with store.transaction():
         store._exec("INSERT INTO answers (respondent_id, item, value) VALUES (?, 'exp_role,goal_smart', 1)", (rid,))
-    for wave in ("w1", "w2"):
-        pd.testing.assert_frame_equal(store.answer_matrix(wave), reference_matrix(store, wave), check_exact=True)
+    assert_waves_read_as_the_pivot(store)
