@@ -6,7 +6,6 @@ error message in the panel (never a traceback), so HR can work without writing c
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from ._files import open_private
 from .actionpanel import ActionsPanel
 from .analysis import Results
 from .exceptions import AssessmentError
@@ -168,8 +168,7 @@ class AdminPanel:
         folder = Path(tempfile.mkdtemp(prefix="assessment-upload-"))
         try:
             path = folder / Path(name).name
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
+            with open_private(path, "wb") as handle:
                 handle.write(bytes(entry["content"]))
             yield path
         finally:

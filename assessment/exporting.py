@@ -6,12 +6,12 @@ the files and every other output together never single out a group under the thr
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ._files import open_private
 from ._progress import progress
 from .scoring import scale_scores
 
@@ -40,12 +40,7 @@ def write_csv(table: pd.DataFrame, path, private: bool = False) -> Path:
     if not private:
         safe.to_csv(path, index=False)
         return path
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-    except (AttributeError, OSError):   # no fchmod (Windows), or a file system without modes
-        pass
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+    with open_private(path) as handle:
         safe.to_csv(handle, index=False)
     return path
 

@@ -7,9 +7,9 @@ salted hashes of codes with their team, and no link from a code to the answers g
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
+from ._files import open_private
 from .exceptions import AssessmentError
 from .exporting import neutralise
 from .workspace import Workspace
@@ -44,8 +44,7 @@ def write_codes(workspace: Workspace, wave: str | None = None, teams=None, count
     out = Path(out) if out else workspace.output / f"codes-{wave}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = [(team, code) for team, n in plan.items() for code in store.issue_codes(wave, team, n)]
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # codes are keys to the survey
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+    with open_private(out) as handle:   # codes are keys to the survey
         writer = csv.writer(handle)
         writer.writerow(["team", "code"])
         writer.writerows((neutralise(team), code) for team, code in rows)

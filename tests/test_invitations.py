@@ -215,6 +215,16 @@ def test_the_codes_file_goes_where_asked_creating_its_folders(workspace, tmp_pat
     assert [r["team"] for r in read_codes(out)] == ["Data", "Data"]
 
 
+def test_codes_written_over_a_file_others_could_read_become_owner_only(workspace, tmp_path):
+    """Creating a file with 0600 does not change an existing file's mode: the codes file is made 0600 anyway."""
+    out = tmp_path / "codes.csv"
+    out.write_text("old\n")
+    os.chmod(out, 0o644)
+    write_codes(workspace, "w1", teams=["Data"], count=2, out=out)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert [r["team"] for r in read_codes(out)] == ["Data", "Data"]
+
+
 def test_a_team_name_a_spreadsheet_would_run_is_written_as_text(workspace):
     workspace.store.add_team("=Ops", parent="Product")
     path, _n = write_codes(workspace, "w1", teams=["=Ops"], count=1)
